@@ -1,0 +1,23 @@
+// Base64 (standard and URL-safe) and hex, for settings values, key ids and tokens.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/secret.hpp"
+
+namespace ssoc {
+
+std::string base64_encode(ByteView data);
+// Standard alphabet with padding; rejects anything else (whitespace included).
+std::optional<SecretBytes> base64_decode(std::string_view text);
+
+// URL-safe alphabet, no padding (RFC 4648 §5).
+std::string base64url_encode(ByteView data);
+std::optional<SecretBytes> base64url_decode(std::string_view text);
+
+std::string hex_encode(ByteView data);
+std::optional<Bytes> hex_decode(std::string_view text);
+
+}  // namespace ssoc

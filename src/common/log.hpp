@@ -1,0 +1,28 @@
+// Logging: one line per event, "<UTC time> <LEVEL> <message>", to stderr and optionally a file.
+// Callers never pass secrets; messages are built from names, causes and CK_RV names only.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string_view>
+
+namespace ssoc::log {
+
+enum class Level { Debug, Info, Warn, Error };
+
+std::string_view level_name(Level level);
+
+void write(Level level, std::string_view message);
+inline void debug(std::string_view m) { write(Level::Debug, m); }
+inline void info(std::string_view m) { write(Level::Info, m); }
+inline void warn(std::string_view m) { write(Level::Warn, m); }
+inline void error(std::string_view m) { write(Level::Error, m); }
+
+// Lines below this level are dropped (default Info).
+void set_threshold(Level level);
+// Also append to this file (created 0600); an empty path turns the file off.
+void set_file(const std::filesystem::path& path);
+// Replaces stderr as the console sink (tests capture lines with it); nullptr restores stderr.
+void set_console(std::function<void(Level, std::string_view line)> sink);
+
+}  // namespace ssoc::log
