@@ -7,7 +7,9 @@ namespace {
 std::atomic<StepHook> g_hook{nullptr};
 }
 
-void set_step_hook(StepHook hook) { g_hook.store(hook); }
+void set_step_hook(StepHook hook) {
+  g_hook.store(hook);
+}
 
 void step(std::string_view name) {
   if (StepHook hook = g_hook.load()) hook(name);
