@@ -5,8 +5,10 @@
 namespace ssoc {
 namespace {
 
-constexpr std::string_view kStd = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view kUrl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kStd =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kUrl =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string encode(ByteView data, std::string_view alphabet, bool pad) {
   std::string out;
@@ -63,9 +65,15 @@ std::optional<SecretBytes> decode(std::string_view text, std::string_view alphab
 
 }  // namespace
 
-std::string base64_encode(ByteView data) { return encode(data, kStd, true); }
-std::optional<SecretBytes> base64_decode(std::string_view text) { return decode(text, kStd, true); }
-std::string base64url_encode(ByteView data) { return encode(data, kUrl, false); }
+std::string base64_encode(ByteView data) {
+  return encode(data, kStd, true);
+}
+std::optional<SecretBytes> base64_decode(std::string_view text) {
+  return decode(text, kStd, true);
+}
+std::string base64url_encode(ByteView data) {
+  return encode(data, kUrl, false);
+}
 std::optional<SecretBytes> base64url_decode(std::string_view text) {
   return decode(text, kUrl, false);
 }

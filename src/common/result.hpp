@@ -65,16 +65,17 @@ class [[nodiscard]] Result<void> {
   bool failed_ = false;
 };
 
-inline Result<void> success() { return {}; }
+inline Result<void> success() {
+  return {};
+}
 
 }  // namespace ssoc
 
 // Evaluates a Result; on failure returns its Error from the enclosing function, otherwise yields
 // the value. Uses a GNU statement expression (GCC and Clang), as ccache does.
-#define TRY(expr)                                          \
-  ({                                                       \
-    auto&& ssoc_try_result_ = (expr);                      \
-    if (!ssoc_try_result_.ok())                            \
-      return std::move(ssoc_try_result_).error();          \
-    std::move(ssoc_try_result_).value();                   \
+#define TRY(expr)                                                           \
+  ({                                                                        \
+    auto&& ssoc_try_result_ = (expr);                                       \
+    if (!ssoc_try_result_.ok()) return std::move(ssoc_try_result_).error(); \
+    std::move(ssoc_try_result_).value();                                    \
   })

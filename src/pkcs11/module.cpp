@@ -19,7 +19,8 @@ Result<Module> Module::load(const std::string& path, const std::string& init_arg
     return fail(Cause::ModuleNotFound, "the PKCS#11 library " + path + " cannot be loaded (" +
                                            (why ? why : "no detail") + ")");
   }
-  auto get_list = reinterpret_cast<CK_C_GetFunctionList>(::dlsym(module.library_, "C_GetFunctionList"));
+  auto get_list =
+      reinterpret_cast<CK_C_GetFunctionList>(::dlsym(module.library_, "C_GetFunctionList"));
   if (get_list == nullptr)
     return fail(Cause::ModuleNotFound, path + " is not a PKCS#11 library (no C_GetFunctionList)");
   TRY(check(get_list(&module.functions_), "C_GetFunctionList"));
@@ -54,7 +55,9 @@ Module& Module::operator=(Module&& other) noexcept {
   return *this;
 }
 
-Module::~Module() { release(); }
+Module::~Module() {
+  release();
+}
 
 void Module::release() noexcept {
   if (functions_ != nullptr && finalize_) functions_->C_Finalize(nullptr);

@@ -102,10 +102,8 @@ bool means_unreachable(CK_RV rv) {
     case CKR_SLOT_ID_INVALID:
     case CKR_SESSION_HANDLE_INVALID:
     case CKR_SESSION_CLOSED:
-    case CKR_CRYPTOKI_NOT_INITIALIZED:
-      return true;
-    default:
-      return false;
+    case CKR_CRYPTOKI_NOT_INITIALIZED: return true;
+    default: return false;
   }
 }
 
@@ -114,22 +112,16 @@ Cause cause_of(CK_RV rv) {
   switch (rv) {
     case CKR_PIN_INCORRECT:
     case CKR_PIN_INVALID:
-    case CKR_PIN_LEN_RANGE:
-      return Cause::PinIncorrect;
+    case CKR_PIN_LEN_RANGE: return Cause::PinIncorrect;
     case CKR_PIN_LOCKED:
-    case CKR_PIN_EXPIRED:
-      return Cause::PinLocked;
+    case CKR_PIN_EXPIRED: return Cause::PinLocked;
     case CKR_MECHANISM_INVALID:
-    case CKR_MECHANISM_PARAM_INVALID:
-      return Cause::AlgorithmUnsupported;
+    case CKR_MECHANISM_PARAM_INVALID: return Cause::AlgorithmUnsupported;
     case CKR_KEY_HANDLE_INVALID:
-    case CKR_OBJECT_HANDLE_INVALID:
-      return Cause::KeyMissing;
+    case CKR_OBJECT_HANDLE_INVALID: return Cause::KeyMissing;
     case CKR_ENCRYPTED_DATA_INVALID:
-    case CKR_ENCRYPTED_DATA_LEN_RANGE:
-      return Cause::IntegrityFailure;
-    default:
-      return Cause::HsmError;
+    case CKR_ENCRYPTED_DATA_LEN_RANGE: return Cause::IntegrityFailure;
+    default: return Cause::HsmError;
   }
 }
 

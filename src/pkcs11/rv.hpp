@@ -16,11 +16,10 @@ std::string rv_name(CK_RV rv);
 
 // The DESIGN.md cause a failed call stands for, whatever the function:
 //   device/token/session/initialisation errors -> HsmUnreachable
-//   CKR_PIN_INCORRECT / _INVALID / _LEN_RANGE -> PinIncorrect; CKR_PIN_LOCKED / _EXPIRED -> PinLocked
-//   CKR_MECHANISM_INVALID / _PARAM_INVALID -> AlgorithmUnsupported
-//   CKR_KEY_HANDLE_INVALID / CKR_OBJECT_HANDLE_INVALID -> KeyMissing
-//   CKR_ENCRYPTED_DATA_INVALID / _LEN_RANGE -> IntegrityFailure
-//   anything else -> HsmError
+//   CKR_PIN_INCORRECT / _INVALID / _LEN_RANGE -> PinIncorrect; CKR_PIN_LOCKED / _EXPIRED ->
+//   PinLocked CKR_MECHANISM_INVALID / _PARAM_INVALID -> AlgorithmUnsupported CKR_KEY_HANDLE_INVALID
+//   / CKR_OBJECT_HANDLE_INVALID -> KeyMissing CKR_ENCRYPTED_DATA_INVALID / _LEN_RANGE ->
+//   IntegrityFailure anything else -> HsmError
 Cause cause_of(CK_RV rv);
 
 // True for the return values after which the module should be re-initialised.

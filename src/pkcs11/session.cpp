@@ -32,7 +32,9 @@ Session& Session::operator=(Session&& other) noexcept {
   return *this;
 }
 
-Session::~Session() { release(); }
+Session::~Session() {
+  release();
+}
 
 void Session::release() noexcept {
   if (fn_ != nullptr && handle_ != CK_INVALID_HANDLE) fn_->C_CloseSession(handle_);
@@ -72,6 +74,12 @@ Result<CK_OBJECT_HANDLE> Session::generate_key(CK_MECHANISM_TYPE mechanism,
 
 Result<void> Session::destroy_object(CK_OBJECT_HANDLE object) const {
   return check(fn_->C_DestroyObject(handle_, object), "C_DestroyObject");
+}
+
+Result<void> Session::set_attributes(CK_OBJECT_HANDLE object,
+                                     std::span<CK_ATTRIBUTE> attributes) const {
+  return check(fn_->C_SetAttributeValue(handle_, object, attributes.data(), attributes.size()),
+               "C_SetAttributeValue");
 }
 
 Result<Bytes> Session::attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const {

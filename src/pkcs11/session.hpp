@@ -43,6 +43,7 @@ class Session {
   Result<CK_OBJECT_HANDLE> generate_key(CK_MECHANISM_TYPE mechanism,
                                         std::span<CK_ATTRIBUTE> attributes) const;
   Result<void> destroy_object(CK_OBJECT_HANDLE object) const;
+  Result<void> set_attributes(CK_OBJECT_HANDLE object, std::span<CK_ATTRIBUTE> attributes) const;
   // The value of one attribute (two-call form). CKR_ATTRIBUTE_SENSITIVE and friends are errors.
   Result<Bytes> attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const;
   Result<bool> bool_attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const;

@@ -16,12 +16,12 @@ std::string TokenSelector::describe() const {
 Result<CK_SLOT_ID> find_slot(const Module& module, const TokenSelector& selector) {
   if (selector.by == TokenSelector::By::Slot) {
     CK_SLOT_ID slot = 0;
-    auto [end, ec] = std::from_chars(selector.value.data(),
-                                     selector.value.data() + selector.value.size(), slot);
+    auto [end, ec] =
+        std::from_chars(selector.value.data(), selector.value.data() + selector.value.size(), slot);
     if (ec != std::errc{} || end != selector.value.data() + selector.value.size())
-      return fail(Cause::InvalidSetting,
-                  "slot '" + selector.value + "' is not a slot number; use the number lunacm or "
-                  "pkcs11-tool --list-slots shows");
+      return fail(Cause::InvalidSetting, "slot '" + selector.value +
+                                             "' is not a slot number; use the number lunacm or "
+                                             "pkcs11-tool --list-slots shows");
     CK_TOKEN_INFO info = TRY(module.token_info(slot));
     (void)info;
     return slot;

@@ -23,29 +23,28 @@ Result<void> write_journal(const fs::path& folder, const Journal& journal) {
   return datadir::write_file_atomic(folder / kJournal, text);
 }
 
-// Destroys `key` on the HSM, through `hsm` or a new connection from `journal.sks`. On failure
-// the journal is rewritten as a pending clean-up and a warning is returned.
+// Destroys `key` on the HSM, through `hsm` or else (or if that fails: its session may be left
+// mid-operation by the failure being rolled back) through a new connection from `journal.sks`.
+// If both fail the journal is rewritten as a pending clean-up and a warning is returned.
 Result<std::optional<std::string>> destroy_key(const fs::path& folder, const Journal& journal,
                                                const sks::KeyRef& key,
                                                const sks::HsmConnection* hsm) {
-  std::optional<sks::HsmConnection> own;
-  Result<void> done = success();
-  if (hsm == nullptr && journal.sks) {
-    auto opened = sks::HsmConnection::open(*journal.sks, true);
-    if (opened) {
-      own.emplace(std::move(opened).value());
-      hsm = &*own;
-    } else {
-      done = std::move(opened).error();
-    }
-  }
+  Result<void> done = fail(Cause::Internal, "no HSM settings recorded");
   if (hsm != nullptr) {
     auto deleted = sks::delete_instance_key(hsm->session(), key);
-    if (!deleted) done = std::move(deleted).error();
-  } else if (done) {
-    done = fail(Cause::Internal, "no HSM settings recorded");
+    if (deleted) return std::optional<std::string>{};
+    done = std::move(deleted).error();
   }
-  if (done) return std::optional<std::string>{};
+  if (journal.sks) {
+    auto fresh = sks::HsmConnection::open(*journal.sks, true);
+    if (fresh) {
+      auto deleted = sks::delete_instance_key(fresh->session(), key);
+      if (deleted) return std::optional<std::string>{};
+      done = std::move(deleted).error();
+    } else {
+      done = std::move(fresh).error();
+    }
+  }
 
   Journal pending;
   pending.op = Journal::Op::Cleanup;
@@ -53,15 +52,16 @@ Result<std::optional<std::string>> destroy_key(const fs::path& folder, const Jou
   pending.sks = journal.sks;
   pending.retired_key = key;
   TRY(write_journal(folder, pending));
-  return std::optional<std::string>("the HSM key '" + key.label +
-                                    "' could not be destroyed yet (" + done.error().describe() +
+  return std::optional<std::string>("the HSM key '" + key.label + "' could not be destroyed yet (" +
+                                    done.error().describe() +
                                     "); it is recorded and will be destroyed on a later start");
 }
 
 Result<std::vector<std::string>> roll_back(const fs::path& folder, const Journal& journal,
                                            const sks::HsmConnection* hsm) {
   std::vector<std::string> warnings;
-  for (std::string_view name : kSettingsFiles) TRY(datadir::remove_durable(staged_path(folder, name)));
+  for (std::string_view name : kSettingsFiles)
+    TRY(datadir::remove_durable(staged_path(folder, name)));
   TRY(datadir::remove_stale_temp_files(folder));
   if (journal.created_key) {
     auto warning = TRY(destroy_key(folder, journal, *journal.created_key, hsm));
@@ -82,6 +82,9 @@ Result<std::vector<std::string>> install(const fs::path& folder, const Journal& 
     const std::string_view off[] = {kInstanceProperties, kSharedProperties};
     const auto& targets = journal.sks_after ? on : off;
     const auto& others = journal.sks_after ? off : on;
+    // The files of the old kind go first: once committed, no plaintext file should stay a
+    // moment longer than needed beside encrypted ones.
+    for (std::string_view name : others) TRY(datadir::remove_durable(folder / name));
     for (std::string_view name : targets) {
       fs::path staged = staged_path(folder, name);
       if (fs::exists(staged)) TRY(datadir::rename_durable(staged, folder / name));
@@ -90,9 +93,9 @@ Result<std::vector<std::string>> install(const fs::path& folder, const Journal& 
       SecretBytes text = journal.sks->to_properties().serialize(
           "SSO Connect Secure Key Storage settings (no key is stored here)");
       TRY(datadir::write_file_atomic(folder / kSksProperties, text));
+    } else {
+      TRY(datadir::remove_durable(folder / kSksProperties));
     }
-    for (std::string_view name : others) TRY(datadir::remove_durable(folder / name));
-    if (!journal.sks_after) TRY(datadir::remove_durable(folder / kSksProperties));
     TRY(datadir::remove_stale_temp_files(folder));
   }
   if (journal.retired_key) {

@@ -30,8 +30,10 @@ Result<std::vector<StagedFile>> seal_settings(const sks::FolderCipher& cipher,
 std::vector<StagedFile> plain_settings(const datadir::Properties& instance,
                                        const datadir::Properties& shared) {
   std::vector<StagedFile> files;
-  files.push_back({std::string(kInstanceProperties), instance.serialize("SSO Connect instance settings")});
-  files.push_back({std::string(kSharedProperties), shared.serialize("SSO Connect shared settings")});
+  files.push_back(
+      {std::string(kInstanceProperties), instance.serialize("SSO Connect instance settings")});
+  files.push_back(
+      {std::string(kSharedProperties), shared.serialize("SSO Connect shared settings")});
   return files;
 }
 
@@ -42,7 +44,8 @@ Result<std::vector<std::string>> append_warnings(std::vector<std::string> first,
   return first;
 }
 
-Result<keystore::CertificateChain> read_chain(const fs::path& folder, const sks::SksConfig& config) {
+Result<keystore::CertificateChain> read_chain(const fs::path& folder,
+                                              const sks::SksConfig& config) {
   return keystore::read_certificate_chain(chain_file(folder, config), config.cert_chain_password);
 }
 
@@ -74,7 +77,8 @@ Result<std::vector<std::string>> save_settings(const fs::path& folder,
         folder, journal, [&] { return seal_settings(cipher, instance, shared); }, &*hsm);
   }
   return run_change(
-      folder, journal, [&]() -> Result<std::vector<StagedFile>> { return plain_settings(instance, shared); },
+      folder, journal,
+      [&]() -> Result<std::vector<StagedFile>> { return plain_settings(instance, shared); },
       nullptr);
 }
 
@@ -82,9 +86,8 @@ Result<sks::SksConfig> enable_sks(const fs::path& folder, sks::SksConfig config)
   FolderLock lock = TRY(lock_for_change(folder));
   FolderSettings current = TRY(open_folder_locked(folder, nullptr));
   if (current.sks)
-    return fail(Cause::InvalidSetting,
-                "Secure Key Storage is already on for " + folder.string() +
-                    "; use `ssoconnect sks rotate` for a new key");
+    return fail(Cause::InvalidSetting, "Secure Key Storage is already on for " + folder.string() +
+                                           "; use `ssoconnect sks rotate` for a new key");
   std::string folder_id(current.instance.get("instance_id").value_or(""));
   if (config.instance_id.empty()) config.instance_id = folder_id;
   if (!sks::valid_instance_id(config.instance_id))
@@ -96,8 +99,10 @@ Result<sks::SksConfig> enable_sks(const fs::path& folder, sks::SksConfig config)
   // No chain, no key: read it before the HSM is touched.
   keystore::CertificateChain chain = TRY(read_chain(folder, config));
   sks::HsmConnection hsm = TRY(sks::HsmConnection::open(config, true));
-  if (!config.iv_mode) config.iv_mode = TRY(sks::probe_iv_mode(hsm.module(), hsm.session()));
-  else TRY(sks::require_gcm(hsm.module(), hsm.session()));
+  if (!config.iv_mode)
+    config.iv_mode = TRY(sks::probe_iv_mode(hsm.module(), hsm.session()));
+  else
+    TRY(sks::require_gcm(hsm.module(), hsm.session()));
   config.key = TRY(sks::next_free_key(hsm.session(), config.instance_id, chain));
   config.enabled = true;
 
@@ -107,7 +112,8 @@ Result<sks::SksConfig> enable_sks(const fs::path& folder, sks::SksConfig config)
   journal.sks = config;
   journal.created_key = config.key;
   auto stage = [&]() -> Result<std::vector<StagedFile>> {
-    CK_OBJECT_HANDLE key = TRY(sks::create_instance_key(hsm.module(), hsm.session(), config.key, chain));
+    CK_OBJECT_HANDLE key =
+        TRY(sks::create_instance_key(hsm.module(), hsm.session(), config.key, chain));
     sks::FolderCipher cipher(hsm.session(), key, config.key, *config.iv_mode, config.instance_id);
     return seal_settings(cipher, current.instance, current.shared);
   };
@@ -151,7 +157,8 @@ Result<sks::KeyRef> rotate_key(const fs::path& folder) {
   journal.created_key = next.key;
   journal.retired_key = current.sks->key;
   auto stage = [&]() -> Result<std::vector<StagedFile>> {
-    CK_OBJECT_HANDLE key = TRY(sks::create_instance_key(hsm->module(), hsm->session(), next.key, chain));
+    CK_OBJECT_HANDLE key =
+        TRY(sks::create_instance_key(hsm->module(), hsm->session(), next.key, chain));
     sks::FolderCipher cipher(hsm->session(), key, next.key, *next.iv_mode, next.instance_id);
     return seal_settings(cipher, current.instance, current.shared);
   };

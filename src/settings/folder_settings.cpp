@@ -23,10 +23,10 @@ Result<datadir::Properties> read_properties(const fs::path& folder, std::string_
 Result<void> check_instance_id(const FolderSettings& settings) {
   auto id = settings.instance.get("instance_id");
   if (settings.sks && id && *id != settings.sks->instance_id)
-    return fail(Cause::IntegrityFailure,
-                "instance.encp belongs to instance " + std::string(*id) +
-                    ", but sks.properties to instance " + settings.sks->instance_id +
-                    "; restore the folder from a backup");
+    return fail(Cause::IntegrityFailure, "instance.encp belongs to instance " + std::string(*id) +
+                                             ", but sks.properties to instance " +
+                                             settings.sks->instance_id +
+                                             "; restore the folder from a backup");
   return success();
 }
 
@@ -99,9 +99,20 @@ Result<FolderSettings> open_folder_locked(const fs::path& folder,
   return read_settings(folder, std::move(warnings), hsm);
 }
 
+// True when an interrupted change (a journal, or a temporary file of an atomic write) is left.
+static bool needs_recovery(const fs::path& folder) {
+  if (present(folder / kJournal)) return true;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.starts_with(".") && name.find(".tmp-") != std::string::npos) return true;
+  }
+  return false;
+}
+
 Result<FolderSettings> open_folder(const fs::path& folder) {
   std::vector<std::string> warnings = TRY(datadir::check_folder(folder));
-  if (!present(folder / kJournal)) return read_settings(folder, std::move(warnings), nullptr);
+  if (!needs_recovery(folder)) return read_settings(folder, std::move(warnings), nullptr);
   // An interrupted change must be completed first, under the change lock.
   datadir::FolderLock lock =
       TRY(datadir::FolderLock::acquire(folder, datadir::FolderLock::Kind::Change));

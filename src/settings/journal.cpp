@@ -8,12 +8,12 @@ namespace {
 constexpr std::string_view kSksPrefix = "sks.";
 
 Error bad_journal(std::string_view why) {
-  return fail(Cause::IntegrityFailure,
-              "transition.journal is damaged (" + std::string(why) +
-                  "); restore the data folder from a backup");
+  return fail(Cause::IntegrityFailure, "transition.journal is damaged (" + std::string(why) +
+                                           "); restore the data folder from a backup");
 }
 
-void put_key(datadir::Properties& p, std::string_view prefix, const std::optional<sks::KeyRef>& key) {
+void put_key(datadir::Properties& p, std::string_view prefix,
+             const std::optional<sks::KeyRef>& key) {
   if (!key) return;
   (void)p.set(std::string(prefix) + "_label", key->label);
   (void)p.set(std::string(prefix) + "_id", hex_encode(key->id));
@@ -49,7 +49,8 @@ datadir::Properties Journal::to_properties() const {
   put_key(p, "created_key", created_key);
   put_key(p, "retired_key", retired_key);
   if (sks) {
-    for (const auto& [key, value] : sks->to_properties().entries())
+    datadir::Properties sks_properties = sks->to_properties();
+    for (const auto& [key, value] : sks_properties.entries())
       (void)p.set(std::string(kSksPrefix) + key, as_text(value));
   }
   return p;

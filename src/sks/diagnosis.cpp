@@ -36,8 +36,7 @@ std::string_view advice(Cause cause) {
              "re-configure SSO Connect.";
     case Cause::PermissionDenied:
       return "Give the service's user ownership of the data folder (mode 0700, files 0600).";
-    default:
-      return "Run `ssoconnect doctor` for a step-by-step check.";
+    default: return "Run `ssoconnect doctor` for a step-by-step check.";
   }
 }
 

@@ -38,7 +38,9 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
-void append(Bytes& out, ByteView bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
+void append(Bytes& out, ByteView bytes) {
+  out.insert(out.end(), bytes.begin(), bytes.end());
+}
 
 void append_short(Bytes& out, std::string_view text) {
   out.push_back(static_cast<std::uint8_t>(text.size()));

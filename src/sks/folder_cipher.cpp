@@ -18,10 +18,10 @@ Result<SecretBytes> FolderCipher::open(std::string_view role, ByteView encp,
                                        std::string_view source) const {
   EncpFile file = TRY(EncpFile::parse(encp, source));
   if (file.header.key_label != ref_.label || file.header.key_id != ref_.id)
-    return fail(Cause::IntegrityFailure,
-                std::string(source) + " was sealed with the key '" + file.header.key_label +
-                    "', not with this folder's key '" + ref_.label +
-                    "'; restore the file from a backup of this folder");
+    return fail(Cause::IntegrityFailure, std::string(source) + " was sealed with the key '" +
+                                             file.header.key_label +
+                                             "', not with this folder's key '" + ref_.label +
+                                             "'; restore the file from a backup of this folder");
   if (file.header.iv_mode != cipher_.mode())
     return fail(Cause::IntegrityFailure,
                 std::string(source) + " records another IV mode than sks.properties");

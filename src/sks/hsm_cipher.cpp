@@ -56,9 +56,12 @@ Result<GcmSealed> HsmCipher::encrypt(ByteView plaintext, ByteView associated_dat
   // so a size query cannot be trusted.
   out.ciphertext.resize(plaintext.size() + kGcmTagSize + kAppendedIvSize);
   CK_ULONG size = out.ciphertext.size();
-  TRY(pkcs11::check(fn->C_Encrypt(session_->handle(), const_cast<std::uint8_t*>(plaintext.data()),
-                                  plaintext.size(), out.ciphertext.data(), &size),
-                    "C_Encrypt"));
+  // Some modules refuse a null input pointer even for empty input.
+  std::uint8_t empty = 0;
+  std::uint8_t* input = plaintext.empty() ? &empty : const_cast<std::uint8_t*>(plaintext.data());
+  TRY(pkcs11::check(
+      fn->C_Encrypt(session_->handle(), input, plaintext.size(), out.ciphertext.data(), &size),
+      "C_Encrypt"));
   out.ciphertext.resize(size);
   if (mode_ == IvMode::HsmAppended) {
     if (size != plaintext.size() + kGcmTagSize + kAppendedIvSize)
@@ -72,7 +75,8 @@ Result<GcmSealed> HsmCipher::encrypt(ByteView plaintext, ByteView associated_dat
                     std::to_string(plaintext.size() + kGcmTagSize) +
                     " were expected; set iv_mode to auto and re-configure");
   }
-  if (mode_ == IvMode::Hsm && std::all_of(out.iv.begin(), out.iv.end(), [](auto b) { return b == 0; }))
+  if (mode_ == IvMode::Hsm &&
+      std::all_of(out.iv.begin(), out.iv.end(), [](auto b) { return b == 0; }))
     return fail(Cause::AlgorithmUnsupported,
                 "the HSM did not return the IV it chose; set iv_mode to auto and re-configure");
   return out;
@@ -90,7 +94,8 @@ Result<SecretBytes> HsmCipher::decrypt(ByteView iv, ByteView ciphertext,
   CK_GCM_PARAMS params = gcm_params(iv_param, associated_data);
   CK_MECHANISM mechanism{CKM_AES_GCM, &params, sizeof params};
   CK_FUNCTION_LIST* fn = session_->fn();
-  auto init = pkcs11::check(fn->C_DecryptInit(session_->handle(), &mechanism, key_), "C_DecryptInit");
+  auto init =
+      pkcs11::check(fn->C_DecryptInit(session_->handle(), &mechanism, key_), "C_DecryptInit");
   if (!init) return decrypt_error(std::move(init).error());
   SecretBytes plaintext(input.size());
   CK_ULONG size = plaintext.size();
@@ -114,10 +119,10 @@ Result<IvMode> detect_iv_mode(const pkcs11::Session& session, CK_OBJECT_HANDLE k
   TRY(pkcs11::check(fn->C_EncryptInit(session.handle(), &mechanism, key), "C_EncryptInit"));
   Bytes out(kProbe.size() + kGcmTagSize + kAppendedIvSize);
   CK_ULONG size = out.size();
-  TRY(pkcs11::check(fn->C_Encrypt(session.handle(),
-                                  const_cast<std::uint8_t*>(as_bytes(kProbe).data()),
-                                  kProbe.size(), out.data(), &size),
-                    "C_Encrypt"));
+  TRY(pkcs11::check(
+      fn->C_Encrypt(session.handle(), const_cast<std::uint8_t*>(as_bytes(kProbe).data()),
+                    kProbe.size(), out.data(), &size),
+      "C_Encrypt"));
   out.resize(size);
 
   IvMode mode = IvMode::Caller;

@@ -11,8 +11,9 @@ Result<HsmConnection> HsmConnection::open(const SksConfig& config, bool read_wri
   if (!login) {
     Error error = std::move(login).error();
     if (error.cause == Cause::PinIncorrect)
-      error.message += ": the partition password was refused (no second attempt is made, so the "
-                       "token is not locked by SSO Connect)";
+      error.message +=
+          ": the partition password was refused (no second attempt is made, so the "
+          "token is not locked by SSO Connect)";
     return error;
   }
   return HsmConnection(std::move(module), std::move(session));

@@ -20,7 +20,7 @@ class HsmConnection {
   HsmConnection(pkcs11::Module module, pkcs11::Session session)
       : module_(std::move(module)), session_(std::move(session)) {}
 
-  pkcs11::Module module_;    // declared first: destroyed last
+  pkcs11::Module module_;  // declared first: destroyed last
   pkcs11::Session session_;
 };
 

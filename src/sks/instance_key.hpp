@@ -1,8 +1,11 @@
 // The instance key (DESIGN.md "Key" and "Certificate chain"): AES-256, generated in the HSM,
 // token object, private, sensitive, never extractable, encrypt/decrypt only. Its label is
 // "SSO Connect Properties <instance_id>" (later generations, made by rotation or a new enable,
-// add ".<n>"), its CKA_ID the SHA-1 of the leaf certificate's SubjectPublicKeyInfo. The
-// certificate chain is stored beside it as certificate objects with the same label and id.
+// add ".<n>"), its CKA_ID the SHA-1 of the leaf certificate's SubjectPublicKeyInfo (later
+// generations append the generation as two bytes: during a rotation two keys coexist, and some
+// tokens, NSS softokn among them, keep one secret key per CKA_ID and would silently replace the
+// old key with the new one). The certificate chain is stored beside it as certificate objects
+// with the same label and id.
 #pragma once
 
 #include <string>
@@ -10,6 +13,7 @@
 #include "common/result.hpp"
 #include "keystore/cert_chain.hpp"
 #include "pkcs11/session.hpp"
+#include "sks/iv_mode.hpp"
 
 namespace ssoc::sks {
 
@@ -20,6 +24,9 @@ struct KeyRef {
 
 // "SSO Connect Properties <instance_id>" for generation 1, then "... <instance_id>.<n>".
 std::string key_label(std::string_view instance_id, int generation);
+
+// SHA-1 of the leaf's SubjectPublicKeyInfo, then for generation n > 1 the two bytes of n.
+Bytes key_id(const keystore::CertificateChain& chain, int generation);
 
 // The first generation whose label is not used by any object on the token.
 Result<KeyRef> next_free_key(const pkcs11::Session& session, std::string_view instance_id,

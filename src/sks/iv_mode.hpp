@@ -13,7 +13,7 @@ enum class IvMode : std::uint8_t {
   HsmAppended = 3,  // the module makes a 16-byte IV and appends it to the ciphertext (Luna FIPS)
 };
 
-std::string_view iv_mode_name(IvMode mode);  // "caller", "hsm", "hsm-appended"
+std::string_view iv_mode_name(IvMode mode);                  // "caller", "hsm", "hsm-appended"
 std::optional<IvMode> parse_iv_mode(std::string_view text);  // not "auto"
 std::optional<IvMode> iv_mode_from_byte(std::uint8_t value);
 

@@ -20,13 +20,15 @@ Error bad_setting(std::string_view key, std::string_view why) {
 }  // namespace
 
 bool valid_instance_id(std::string_view id) {
-  return id.size() == 12 && std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return id.size() == 12 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 Result<SksConfig> SksConfig::from_properties(const datadir::Properties& p) {
   SksConfig c;
   std::string_view enabled = p.get("enabled").value_or("false");
-  if (enabled != "true" && enabled != "false") return bad_setting("enabled", "must be true or false");
+  if (enabled != "true" && enabled != "false")
+    return bad_setting("enabled", "must be true or false");
   c.enabled = enabled == "true";
 
   c.instance_id = std::string(TRY(p.require("instance_id")));
@@ -45,12 +47,16 @@ Result<SksConfig> SksConfig::from_properties(const datadir::Properties& p) {
       ++selectors;
     }
   }
-  if (selectors != 1) return bad_setting("token_label", "(or token_serial, or slot) must be given once");
+  if (selectors != 1)
+    return bad_setting("token_label", "(or token_serial, or slot) must be given once");
 
   std::string_view user = p.get("user_type").value_or("user");
-  if (user == "user") c.user_type = pkcs11::UserType::User;
-  else if (user == "crypto-user") c.user_type = pkcs11::UserType::CryptoUser;
-  else return bad_setting("user_type", "must be user or crypto-user");
+  if (user == "user")
+    c.user_type = pkcs11::UserType::User;
+  else if (user == "crypto-user")
+    c.user_type = pkcs11::UserType::CryptoUser;
+  else
+    return bad_setting("user_type", "must be user or crypto-user");
 
   int pins = 0;
   if (auto v = p.get("password"); v && !v->empty()) {
@@ -68,7 +74,8 @@ Result<SksConfig> SksConfig::from_properties(const datadir::Properties& p) {
     c.pin_env = std::string(*v);
     ++pins;
   }
-  if (pins != 1) return bad_setting("password", "(or password_file, or password_env) must be given once");
+  if (pins != 1)
+    return bad_setting("password", "(or password_file, or password_env) must be given once");
 
   std::string_view iv = p.get("iv_mode").value_or("auto");
   if (iv != "auto") {
@@ -123,8 +130,8 @@ Result<SecretBytes> SksConfig::pin() const {
     case PinSource::Env: {
       const char* value = std::getenv(pin_env.c_str());
       if (value == nullptr || *value == '\0')
-        return bad_setting("password_env", "names the environment variable " + pin_env +
-                                               ", which is not set");
+        return bad_setting("password_env",
+                           "names the environment variable " + pin_env + ", which is not set");
       return secret_from(std::string_view(value));
     }
     case PinSource::File: {
@@ -134,7 +141,8 @@ Result<SecretBytes> SksConfig::pin() const {
       if ((st.st_mode & 077) != 0 || st.st_uid != ::geteuid())
         return bad_setting("password_file", "names " + pin_file +
                                                 ", which must be owned by this user with mode "
-                                                "0600 (chmod 600 " + pin_file + ")");
+                                                "0600 (chmod 600 " +
+                                                pin_file + ")");
       SecretBytes pin = TRY(datadir::read_file(pin_file, 4096));
       if (!pin.empty() && pin.back() == '\n') pin.pop_back();
       if (!pin.empty() && pin.back() == '\r') pin.pop_back();

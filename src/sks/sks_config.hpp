@@ -29,9 +29,9 @@ struct SksConfig {
   pkcs11::TokenSelector token;
   pkcs11::UserType user_type = pkcs11::UserType::User;
   PinSource pin_source = PinSource::Inline;
-  SecretBytes pin_inline;  // password=
-  std::string pin_file;    // password_file=
-  std::string pin_env;     // password_env=
+  SecretBytes pin_inline;         // password=
+  std::string pin_file;           // password_file=
+  std::string pin_env;            // password_env=
   std::optional<IvMode> iv_mode;  // nullopt: auto (detected when the key is made)
   KeyRef key;                     // empty until a key exists
   std::string cert_chain_file;

@@ -48,10 +48,10 @@ TEST(Encoding, Base64RoundTripsAndRejectsNonCanonicalText) {
     EXPECT_EQ(as_text(*url), text);
   }
   EXPECT_EQ(base64_encode(as_bytes("foobar")), "Zm9vYmFy");
-  EXPECT_FALSE(base64_decode("Zm9vYmF"));     // truncated
-  EXPECT_FALSE(base64_decode("Zm9v YmFy"));   // whitespace
-  EXPECT_FALSE(base64_decode("Zm9=YmFy"));    // padding inside
-  EXPECT_FALSE(base64_decode("Zh=="));        // non-zero unused bits
+  EXPECT_FALSE(base64_decode("Zm9vYmF"));      // truncated
+  EXPECT_FALSE(base64_decode("Zm9v YmFy"));    // whitespace
+  EXPECT_FALSE(base64_decode("Zm9=YmFy"));     // padding inside
+  EXPECT_FALSE(base64_decode("Zh=="));         // non-zero unused bits
   EXPECT_FALSE(base64url_decode("Zm9v+mFy"));  // wrong alphabet
 }
 

@@ -12,7 +12,9 @@ namespace {
 
 using test::TempDir;
 
-SecretBytes pin_of(const test::TestToken& token) { return secret_from(std::string_view(token.pin)); }
+SecretBytes pin_of(const test::TestToken& token) {
+  return secret_from(std::string_view(token.pin));
+}
 
 TEST(Rv, NamesKnownAndVendorCodes) {
   EXPECT_EQ(rv_name(CKR_PIN_INCORRECT), "CKR_PIN_INCORRECT");
@@ -108,10 +110,10 @@ TEST(Session, CreatesFindsReadsAndDestroysObjectsOnNss) {
   CK_ULONG length = 32;
   CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
   std::string label = "ssoc test key";
-  CK_ATTRIBUTE tmpl[] = {attr(CKA_CLASS, cls),     attr(CKA_KEY_TYPE, type),
+  CK_ATTRIBUTE tmpl[] = {attr(CKA_CLASS, cls),        attr(CKA_KEY_TYPE, type),
                          attr(CKA_VALUE_LEN, length), attr(CKA_TOKEN, yes),
-                         attr(CKA_SENSITIVE, yes), attr(CKA_EXTRACTABLE, no),
-                         attr(CKA_ENCRYPT, yes),   attr_text(CKA_LABEL, label)};
+                         attr(CKA_SENSITIVE, yes),    attr(CKA_EXTRACTABLE, no),
+                         attr(CKA_ENCRYPT, yes),      attr_text(CKA_LABEL, label)};
   auto key = session->generate_key(CKM_AES_KEY_GEN, tmpl);
   ASSERT_TRUE(key.ok()) << key.error().describe();
   CK_ATTRIBUTE query[] = {attr_text(CKA_LABEL, label)};

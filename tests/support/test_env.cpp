@@ -39,15 +39,16 @@ int run_command(const std::string& command, std::string* output) {
   if (pipe == nullptr) return -1;
   std::array<char, 4096> buffer;
   std::string text;
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) text.append(buffer.data(), n);
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    text.append(buffer.data(), n);
   int status = ::pclose(pipe);
   if (output != nullptr) *output = text;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 std::string softhsm_module_path() {
-  for (const char* candidate : {"/usr/lib/softhsm/libsofthsm2.so",
-                                "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"}) {
+  for (const char* candidate :
+       {"/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"}) {
     if (fs::exists(candidate)) return candidate;
   }
   throw std::runtime_error("SoftHSM2 is not installed (scripts/install-deps installs it)");
@@ -62,9 +63,8 @@ TestToken make_softhsm_token(const fs::path& dir, const std::string& label) {
   ::setenv("SOFTHSM2_CONF", conf.c_str(), 1);
   TestToken token{softhsm_module_path(), "", label, "1234", "5678"};
   std::string out;
-  int rc = run_command("softhsm2-util --init-token --free --label '" + label +
-                           "' --pin 1234 --so-pin 5678",
-                       &out);
+  int rc = run_command(
+      "softhsm2-util --init-token --free --label '" + label + "' --pin 1234 --so-pin 5678", &out);
   if (rc != 0) throw std::runtime_error("softhsm2-util failed: " + out);
   return token;
 }
@@ -94,16 +94,21 @@ TestChain make_test_chain(const fs::path& dir, const std::string& common_name) {
   if (!fs::exists(chain.p12)) {
     std::string d = dir.string();
     std::string script =
-        "set -e; cd '" + d + "'; "
+        "set -e; cd '" + d +
+        "'; "
         "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 "
         "  -subj '/CN=SSO Connect Test CA' >/dev/null 2>&1; "
         "openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr "
-        "  -subj '/CN=" + common_name + "' >/dev/null 2>&1; "
+        "  -subj '/CN=" +
+        common_name +
+        "' >/dev/null 2>&1; "
         "openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 825 "
         "  -out leaf.pem >/dev/null 2>&1; "
         "cat leaf.pem ca.pem leaf.key > chain.pem; "
         "openssl pkcs12 -export -inkey leaf.key -in leaf.pem -certfile ca.pem -out chain.p12 "
-        "  -passout pass:'" + chain.password + "'; "
+        "  -passout pass:'" +
+        chain.password +
+        "'; "
         "openssl x509 -in leaf.pem -noout -pubkey | openssl pkey -pubin -outform DER "
         "  | openssl dgst -sha1 -r | cut -d' ' -f1 > leaf.spki.sha1";
     std::string out;
