@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -105,11 +107,32 @@ TEST(FolderCheck, RefusesFileOwnedByAnotherUser) {
 }
 
 TEST(FolderCheck, RefusesFolderThisUserCannotWrite) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root may write any folder";
   TempDir dir;
   const fs::path data = make_good_folder(dir);
+  if (::geteuid() != 0) {
+    ASSERT_EQ(::chmod(data.c_str(), 0500), 0);
+    expect_refused(data, "chmod 700 " + data.string());
+    return;
+  }
+  // Root may write any folder: check as the user nobody, who owns the folder but lacks write.
+  constexpr uid_t kNobody = 65534;
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0711), 0);
+  for (const auto& entry : fs::directory_iterator(data))
+    ASSERT_EQ(::chown(entry.path().c_str(), kNobody, kNobody), 0);
+  ASSERT_EQ(::chown(data.c_str(), kNobody, kNobody), 0);
   ASSERT_EQ(::chmod(data.c_str(), 0500), 0);
-  expect_refused(data, "chmod 700 " + data.string());
+  pid_t child = ::fork();
+  if (child == 0) {
+    if (::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) ::_exit(100);
+    auto checked = check_folder(data);
+    bool names_fix = !checked.ok() &&
+                     checked.error().message.find("chmod 700 " + data.string()) != std::string::npos;
+    ::_exit(checked.ok() ? 101 : names_fix ? static_cast<int>(checked.error().cause) : 102);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), static_cast<int>(Cause::PermissionDenied));
 }
 
 TEST(FolderCheck, CreateFolderMakesMissingLevelsPrivate) {
