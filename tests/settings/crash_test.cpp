@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <random>
 #include <thread>
 
@@ -179,6 +180,10 @@ class CrashSafety : public ::testing::Test {
       new_states += check_after_crash(op, old_label, "killed after " + std::to_string(us) + " us");
       ++runs;
     }
+    std::printf(
+        "%d runs: %d durable steps killed one by one, %d random kills; %d ended in the "
+        "new state, %d in the old\n",
+        runs, total_steps, timed_runs, new_states, runs - new_states);
     // Both outcomes must have been seen, or the kills did not land inside the change.
     EXPECT_GT(new_states, 0);
     EXPECT_LT(new_states, runs);
@@ -187,15 +192,15 @@ class CrashSafety : public ::testing::Test {
 };
 
 TEST_F(CrashSafety, EnableSksSurvivesSigkillAnywhere) {
-  EXPECT_GE(exercise(Op::Enable, 55), 70);
+  EXPECT_GE(exercise(Op::Enable, 100), 100);
 }
 
 TEST_F(CrashSafety, DisableSksSurvivesSigkillAnywhere) {
-  EXPECT_GE(exercise(Op::Disable, 55), 70);
+  EXPECT_GE(exercise(Op::Disable, 100), 100);
 }
 
 TEST_F(CrashSafety, KeyRotationSurvivesSigkillAnywhere) {
-  EXPECT_GE(exercise(Op::Rotate, 55), 70);
+  EXPECT_GE(exercise(Op::Rotate, 100), 100);
 }
 
 TEST_F(CrashSafety, ACrashDuringRecoveryIsRecoveredToo) {

@@ -24,15 +24,20 @@ namespace ssoc::test {
 
 inline constexpr const char* kInstanceId = "123456789012";
 
+// A test tool built beside the tests (the shim module, the network HSM).
+inline std::string tool_path(const std::string& name) {
+  std::string path = std::string(SSOC_TEST_TOOLS_DIR) + "/" + name;
+  if (!fs::exists(path)) throw std::runtime_error(path + " is missing: build the test tools");
+  return path;
+}
+
 // The shim module (tests/pkcs11/shim) and its control functions, reached through the same
 // loaded instance the product code uses.
 class Shim {
  public:
   Shim() {
-    const char* path = std::getenv("SSOC_SHIM_PATH");
-    if (path == nullptr) throw std::runtime_error("SSOC_SHIM_PATH is not set (run through ctest)");
-    path_ = path;
-    handle_ = ::dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    path_ = tool_path("libssoc_pkcs11_shim.so");
+    handle_ = ::dlopen(path_.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (handle_ == nullptr)
       throw std::runtime_error(std::string("cannot load shim: ") + ::dlerror());
     reset_ = reinterpret_cast<void (*)()>(::dlsym(handle_, "ssoc_shim_reset"));
@@ -75,18 +80,12 @@ class NetworkHsmServer {
   NetworkHsmServer(const NetworkHsmServer&) = delete;
   NetworkHsmServer& operator=(const NetworkHsmServer&) = delete;
 
-  static std::string client_module() {
-    const char* path = std::getenv("SSOC_NETHSM_CLIENT");
-    if (path == nullptr)
-      throw std::runtime_error("SSOC_NETHSM_CLIENT is not set (run through ctest)");
-    return path;
-  }
+  static std::string client_module() { return tool_path("libssoc_nethsm_client.so"); }
   std::string client_init_args() const { return "socket=" + socket_.string(); }
 
   void start() {
-    const char* server = std::getenv("SSOC_NETHSM_SERVER");
-    if (server == nullptr)
-      throw std::runtime_error("SSOC_NETHSM_SERVER is not set (run through ctest)");
+    std::string server_path = tool_path("ssoc_nethsm_server");
+    const char* server = server_path.c_str();
     int out[2];
     if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
     pid_ = ::fork();
