@@ -44,7 +44,10 @@ std::string failure_line(const Error& error) {
   std::string line = "Unable to use Secure Key Storage: ";
   line += cause_name(error.cause);
   line += ": ";
-  line += error.message;
+  std::string_view message = error.message;
+  while (!message.empty() && (message.back() == '.' || message.back() == ' '))
+    message.remove_suffix(1);
+  line += message;
   line += ". ";
   line += advice(error.cause);
   return line;

@@ -94,6 +94,23 @@ TEST(Session, WrongPinIsPinIncorrectAndRightPinLogsIn) {
   EXPECT_TRUE(session->login(UserType::User, pin_of(token)).ok());
 }
 
+TEST(Session, CryptoUserLogsInAsLunaUserType) {
+  EXPECT_EQ(to_ck(UserType::CryptoUser), 0x80000001UL);
+  EXPECT_EQ(to_ck(UserType::User), CKU_USER);
+  // SoftHSM2 has no Crypto User: it refuses the vendor user type, which shows the type reached
+  // the module unchanged.
+  TempDir dir;
+  auto token = test::make_softhsm_token(dir.path());
+  auto module = Module::load(token.module_path);
+  ASSERT_TRUE(module.ok());
+  CK_SLOT_ID slot = find_slot(*module, {TokenSelector::By::Label, token.token_label}).value();
+  auto session = Session::open(*module, slot, false);
+  ASSERT_TRUE(session.ok());
+  auto login = session->login(UserType::CryptoUser, pin_of(token));
+  ASSERT_FALSE(login.ok());
+  EXPECT_EQ(login.error().ck_rv, CKR_USER_TYPE_INVALID);
+}
+
 TEST(Session, CreatesFindsReadsAndDestroysObjectsOnNss) {
   TempDir dir;
   auto token = test::make_nss_token(dir.path());

@@ -129,5 +129,12 @@ TEST(Diagnosis, FailureLineHasDesignForm) {
             0u);
 }
 
+TEST(Diagnosis, MessageEndingInAFullStopGetsNoSecondOne) {
+  Error error = fail(Cause::DiskFull, "no space left on the device holding /data.");
+  std::string line = failure_line(error);
+  EXPECT_EQ(line.find(".."), std::string::npos) << line;
+  EXPECT_NE(line.find("/data. Free some disk space"), std::string::npos) << line;
+}
+
 }  // namespace
 }  // namespace ssoc::sks
