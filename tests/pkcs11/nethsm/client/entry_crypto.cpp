@@ -10,14 +10,6 @@
 namespace ssoc::nethsm::entry {
 namespace {
 
-RemoteModule& remote() {
-  return RemoteModule::instance();
-}
-
-ByteView view_of(const void* p, CK_ULONG n) {
-  return n == 0 ? ByteView() : ByteView(static_cast<const std::uint8_t*>(p), n);
-}
-
 // C_EncryptInit and C_DecryptInit. Only C_EncryptInit gets the IV back (mech-output).
 CK_RV crypt_init(Fn fn, CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism,
                  CK_OBJECT_HANDLE key) {

@@ -10,10 +10,6 @@
 namespace ssoc::nethsm::entry {
 namespace {
 
-RemoteModule& remote() {
-  return RemoteModule::instance();
-}
-
 // C_GetSlotList and C_GetMechanismList: `request` holds the leading argument; the caller's list
 // (NULL = size query) and *count follow PKCS#11 (CKR_BUFFER_TOO_SMALL sets the needed count).
 CK_RV list_call(RemoteModule& m, Request& request, CK_ULONG_PTR list, CK_ULONG_PTR count) {

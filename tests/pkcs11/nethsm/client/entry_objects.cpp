@@ -10,14 +10,6 @@
 namespace ssoc::nethsm::entry {
 namespace {
 
-RemoteModule& remote() {
-  return RemoteModule::instance();
-}
-
-ByteView view_of(const void* p, CK_ULONG n) {
-  return n == 0 ? ByteView() : ByteView(static_cast<const std::uint8_t*>(p), n);
-}
-
 // Calls on a session whose reply carries nothing: `add_args` appends the arguments after the
 // server's session handle.
 template <class AddArgs>

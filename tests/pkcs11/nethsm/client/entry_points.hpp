@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pkcs11/cryptoki.hpp"
+#include "remote_module.hpp"
 
 #pragma GCC visibility push(hidden)
 
@@ -48,6 +49,13 @@ CK_RV Decrypt(CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG data_len, CK
 CK_RV GenerateKey(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism,
                   CK_ATTRIBUTE_PTR attributes, CK_ULONG count, CK_OBJECT_HANDLE_PTR key);
 CK_RV GenerateRandom(CK_SESSION_HANDLE session, CK_BYTE_PTR out, CK_ULONG length);
+
+// Helpers shared by the entry points.
+inline RemoteModule& remote() { return RemoteModule::instance(); }
+
+inline ByteView view_of(const void* p, CK_ULONG n) {
+  return n == 0 ? ByteView() : ByteView(static_cast<const std::uint8_t*>(p), n);
+}
 
 }  // namespace ssoc::nethsm::entry
 

@@ -8,14 +8,6 @@
 namespace ssoc::nethsm {
 namespace {
 
-constexpr CK_ULONG kMaxListItems = kMaxData / 8;
-
-// The module's CK_RV for a session this connection owns, else CKR_SESSION_HANDLE_INVALID.
-template <class Call>
-CK_RV on_session(ClientContext& client, CK_SESSION_HANDLE session, Call call) {
-  return client.owns(session) ? call() : CKR_SESSION_HANDLE_INVALID;
-}
-
 // C_GetSlotList and C_GetMechanismList once the leading argument is read.
 template <class Call>
 bool list_reply(Reader& in, Writer& out, CK_RV& rv, Call call) {

@@ -11,13 +11,6 @@
 namespace ssoc::nethsm {
 namespace {
 
-constexpr CK_ULONG kMaxListItems = kMaxData / 8;
-
-template <class Call>
-CK_RV on_session(ClientContext& client, CK_SESSION_HANDLE session, Call call) {
-  return client.owns(session) ? call() : CKR_SESSION_HANDLE_INVALID;
-}
-
 // The module reads input data through a non-const pointer; the frame buffer is ours to lend.
 CK_BYTE_PTR input_pointer(ByteView data) {
   return const_cast<CK_BYTE_PTR>(data.data());

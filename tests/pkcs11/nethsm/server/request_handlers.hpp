@@ -46,6 +46,15 @@ bool handle_decrypt(ClientContext&, Reader&, Writer&, CK_RV&);
 bool handle_generate_key(ClientContext&, Reader&, Writer&, CK_RV&);
 bool handle_generate_random(ClientContext&, Reader&, Writer&, CK_RV&);
 
+// Shared by the handlers.
+inline constexpr CK_ULONG kMaxListItems = kMaxData / 8;
+
+// The module's CK_RV for a session this connection owns, else CKR_SESSION_HANDLE_INVALID.
+template <class Call>
+CK_RV on_session(ClientContext& client, CK_SESSION_HANDLE session, Call call) {
+  return client.owns(session) ? call() : CKR_SESSION_HANDLE_INVALID;
+}
+
 }  // namespace ssoc::nethsm
 
 #pragma GCC visibility pop
