@@ -51,7 +51,9 @@ CK_RV GenerateKey(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism,
 CK_RV GenerateRandom(CK_SESSION_HANDLE session, CK_BYTE_PTR out, CK_ULONG length);
 
 // Helpers shared by the entry points.
-inline RemoteModule& remote() { return RemoteModule::instance(); }
+inline RemoteModule& remote() {
+  return RemoteModule::instance();
+}
 
 inline ByteView view_of(const void* p, CK_ULONG n) {
   return n == 0 ? ByteView() : ByteView(static_cast<const std::uint8_t*>(p), n);
