@@ -15,8 +15,29 @@ struct State {
   std::mutex mutex;
   Level threshold = Level::Info;
   int file_fd = -1;
+  std::filesystem::path file_path;
+  std::uintmax_t file_size = 0;
+  std::uintmax_t max_bytes = 0;
+  int keep = 0;
   std::function<void(Level, std::string_view)> console;
 };
+
+int open_log(const std::filesystem::path& path) {
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+// Shifts <file>.N up by one, <file> to <file>.1, and starts a new file. Called with the lock held.
+void rotate(State& s) {
+  std::error_code ec;
+  std::string base = s.file_path.string();
+  std::filesystem::remove(base + "." + std::to_string(s.keep), ec);
+  for (int i = s.keep - 1; i >= 1; --i)
+    std::filesystem::rename(base + "." + std::to_string(i), base + "." + std::to_string(i + 1), ec);
+  std::filesystem::rename(s.file_path, base + ".1", ec);
+  ::close(s.file_fd);
+  s.file_fd = open_log(s.file_path);
+  s.file_size = 0;
+}
 
 State& state() {
   static State s;
@@ -62,8 +83,10 @@ void write(Level level, std::string_view message) {
   }
   if (s.file_fd >= 0) {
     line += '\n';
+    if (s.max_bytes > 0 && s.keep > 0 && s.file_size + line.size() > s.max_bytes) rotate(s);
     // A failed log write must not stop the service; there is nowhere better to report it.
-    [[maybe_unused]] auto written = ::write(s.file_fd, line.data(), line.size());
+    auto written = ::write(s.file_fd, line.data(), line.size());
+    if (written > 0) s.file_size += static_cast<std::uintmax_t>(written);
   }
 }
 
@@ -72,13 +95,21 @@ void set_threshold(Level level) {
   state().threshold = level;
 }
 
-void set_file(const std::filesystem::path& path) {
+bool set_file(const std::filesystem::path& path, std::uintmax_t max_bytes, int keep) {
   State& s = state();
   std::lock_guard lock(s.mutex);
   if (s.file_fd >= 0) ::close(s.file_fd);
   s.file_fd = -1;
-  if (!path.empty())
-    s.file_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  s.file_path = path;
+  s.max_bytes = max_bytes;
+  s.keep = keep;
+  s.file_size = 0;
+  if (path.empty()) return true;
+  s.file_fd = open_log(path);
+  if (s.file_fd < 0) return false;
+  std::error_code ec;
+  s.file_size = std::filesystem::file_size(path, ec);
+  return true;
 }
 
 void set_console(std::function<void(Level, std::string_view)> sink) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <functional>
 #include <string_view>
 
@@ -28,8 +29,11 @@ inline void error(std::string_view m) {
 
 // Lines below this level are dropped (default Info).
 void set_threshold(Level level);
-// Also append to this file (created 0600); an empty path turns the file off.
-void set_file(const std::filesystem::path& path);
+// Also append to this file (created 0600); an empty path turns the file off. When the file
+// grows past `max_bytes` it is renamed to "<file>.1" (older ones shift up to "<file>.<keep>",
+// the oldest is dropped) and a new one is started. Returns false if the file cannot be opened.
+bool set_file(const std::filesystem::path& path, std::uintmax_t max_bytes = 10u << 20,
+              int keep = 5);
 // Replaces stderr as the console sink (tests capture lines with it); nullptr restores stderr.
 void set_console(std::function<void(Level, std::string_view line)> sink);
 

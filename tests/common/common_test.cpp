@@ -73,3 +73,33 @@ TEST(Secret, ComparesInConstantTimeByContent) {
 
 }  // namespace
 }  // namespace ssoc
+
+#include "common/log.hpp"
+#include "support/test_env.hpp"
+
+namespace ssoc {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Log, RotatesBySizeKeepingTheNewestFiles) {
+  test::TempDir dir;
+  auto file = dir / "ssoconnect.log";
+  ASSERT_TRUE(log::set_file(file, 200, 2));
+  log::set_console([](log::Level, std::string_view) {});
+  for (int i = 0; i < 30; ++i) log::info("line " + std::to_string(i) + " of the rotation test");
+  log::set_file({});
+  log::set_console(nullptr);
+  EXPECT_TRUE(fs::exists(file));
+  EXPECT_TRUE(fs::exists(dir / "ssoconnect.log.1"));
+  EXPECT_TRUE(fs::exists(dir / "ssoconnect.log.2"));
+  EXPECT_FALSE(fs::exists(dir / "ssoconnect.log.3"));
+  EXPECT_LE(fs::file_size(file), 200u);
+  Bytes last = test::read_all(file);
+  EXPECT_NE(std::string(last.begin(), last.end()).find("line 29 "), std::string::npos);
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+}
+
+}  // namespace
+}  // namespace ssoc
