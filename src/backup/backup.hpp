@@ -13,8 +13,9 @@ namespace ssoc::backup {
 namespace fs = std::filesystem;
 
 struct BackupSummary {
-  std::vector<std::string> files;     // names archived
-  std::vector<std::string> warnings;  // e.g. "SKS is on: this backup is only usable with the HSM key '<label>'"
+  std::vector<std::string> files;  // names archived
+  std::vector<std::string>
+      warnings;  // e.g. "SKS is on: this backup is only usable with the HSM key '<label>'"
 };
 
 // Writes a consistent archive of `folder` to `out` (atomically, mode 0600; `out` must not be
@@ -30,6 +31,8 @@ Result<BackupSummary> create(const fs::path& folder, const fs::path& out);
 // fsyncs it, swaps it in atomically (renameat2 RENAME_EXCHANGE, or rename when `folder` does
 // not exist), keeps the old folder as "<folder>.before-restore-<time>", then opens the restored
 // folder once (settings::open_folder) to prove it works, swapping back if it does not.
+// Returns lines for the operator: what was restored, where the previous folder is kept, then
+// the restored folder's warnings. The archive format is in archive_format.hpp.
 Result<std::vector<std::string>> restore(const fs::path& folder, const fs::path& archive);
 
 }  // namespace ssoc::backup

@@ -49,15 +49,16 @@ void open_log_file(const fs::path& data_dir, const std::optional<fs::path>& expl
     if (!datadir::create_folder(parent / "logs")) return;
     file = parent / "logs" / "ssoconnect.log";
   }
-  if (!log::set_file(file)) log::warn("cannot open the log file " + file.string() + "; logging to stderr only");
+  if (!log::set_file(file))
+    log::warn("cannot open the log file " + file.string() + "; logging to stderr only");
 }
 
 using Command = int (*)(const Invocation&);
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
-      {"start", cmd_start},   {"status", cmd_status},   {"config", cmd_config},
-      {"doctor", cmd_doctor}, {"backup", cmd_backup},   {"restore", cmd_restore},
+      {"start", cmd_start},   {"status", cmd_status}, {"config", cmd_config},
+      {"doctor", cmd_doctor}, {"backup", cmd_backup}, {"restore", cmd_restore},
       {"sks", cmd_sks},
   };
   return table;

@@ -33,10 +33,14 @@ int cmd_config(const Invocation& inv) {
   std::optional<fs::path> answers;
   for (std::size_t i = 0; i < inv.args.size(); ++i) {
     const std::string& arg = inv.args[i];
-    if (arg == "--disable-sks") disable = true;
-    else if (arg == "--delete-key") delete_key = true;
-    else if (arg == "--answers" && i + 1 < inv.args.size()) answers = inv.args[++i];
-    else return usage("config: unknown argument '" + arg + "'");
+    if (arg == "--disable-sks")
+      disable = true;
+    else if (arg == "--delete-key")
+      delete_key = true;
+    else if (arg == "--answers" && i + 1 < inv.args.size())
+      answers = inv.args[++i];
+    else
+      return usage("config: unknown argument '" + arg + "'");
   }
   if (delete_key && !disable) return usage("config: --delete-key goes with --disable-sks");
   if (disable && answers) return usage("config: --disable-sks and --answers do not go together");
@@ -50,12 +54,10 @@ int cmd_config(const Invocation& inv) {
     ask_service_to_reload(inv.data_dir);
     return 0;
   }
-  Result<config::Outcome> outcome =
-      answers ? config::apply_answers(inv.data_dir, *answers)
-              : [&] {
-                  auto console = config::terminal_console();
-                  return config::run_wizard(inv.data_dir, *console);
-                }();
+  Result<config::Outcome> outcome = answers ? config::apply_answers(inv.data_dir, *answers) : [&] {
+    auto console = config::terminal_console();
+    return config::run_wizard(inv.data_dir, *console);
+  }();
   if (!outcome) return report(outcome.error());
   for (const std::string& message : outcome->messages) log::info(message);
   if (outcome->changed) {

@@ -54,7 +54,8 @@ int cmd_start(const Invocation& inv) {
       log::info("settings reloaded");
       continue;
     }
-    log::info(std::string("SSO Connect stopping (") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ")");
+    log::info(std::string("SSO Connect stopping (") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+              ")");
     return 0;
   }
 }

@@ -23,10 +23,11 @@ int cmd_status(const Invocation& inv) {
   bool sks_on = opened && opened->sks;
   std::string state = running ? "Running" : "Stopped";
   std::string json = "{\"status\":" + json_string(status) + ",\"sso\":" + json_string(state) +
-                     ",\"configuration\":" + json_string(state) + ",\"version\":" +
-                     json_string(SSOC_VERSION) + ",\"sync_revision\":0,\"sync\":\"\",\"sks\":{" +
-                     "\"enabled\":" + (sks_on ? "true" : "false") + ",\"key_label\":" +
-                     json_string(sks_on ? opened->sks->key.label : "") + "}";
+                     ",\"configuration\":" + json_string(state) +
+                     ",\"version\":" + json_string(SSOC_VERSION) +
+                     ",\"sync_revision\":0,\"sync\":\"\",\"sks\":{" +
+                     "\"enabled\":" + (sks_on ? "true" : "false") +
+                     ",\"key_label\":" + json_string(sks_on ? opened->sks->key.label : "") + "}";
   if (!cause.empty()) json += ",\"error\":" + json_string(cause);
   json += "}";
   std::printf("%s\n", json.c_str());

@@ -31,7 +31,14 @@ int cmd_backup(const Invocation& inv) {
 int cmd_restore(const Invocation& inv) {
   if (inv.args.size() != 1) return usage("restore FILE");
   auto done = backup::restore(inv.data_dir, inv.args[0]);
-  if (!done) return report(done.error());
+  if (!done) {
+    // An archive that fails its checks is not an HSM problem: no "Secure Key Storage" prefix.
+    if (done.error().cause == Cause::IntegrityFailure) {
+      log::error("restore refused: " + done.error().describe());
+      return exit_status(done.error().cause);
+    }
+    return report(done.error());
+  }
   for (const std::string& message : *done) log::info(message);
   log::info("restored " + inv.data_dir.string() + " from " + inv.args[0] + "; it opens");
   return 0;

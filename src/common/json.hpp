@@ -6,8 +6,8 @@
 
 namespace ssoc {
 
-// `text` as a JSON string literal, quotes included; control characters and non-ASCII bytes of
-// invalid UTF-8 are escaped so the output is always valid JSON.
+// `text` as a JSON string literal, quotes included. Control characters are escaped; valid UTF-8
+// passes through; bytes that are not UTF-8 become U+FFFD, so the output is always valid JSON.
 std::string json_string(std::string_view text);
 
 }  // namespace ssoc

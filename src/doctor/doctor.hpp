@@ -11,8 +11,8 @@ namespace ssoc::doctor {
 namespace fs = std::filesystem;
 
 struct Check {
-  std::string id;      // stable, e.g. "pkcs11-library", "token-present", "login", "key-found"
-  std::string title;   // what was checked, one line
+  std::string id;     // stable, e.g. "pkcs11-library", "token-present", "login", "key-found"
+  std::string title;  // what was checked, one line
   enum class Outcome { Ok, Fail, Skipped } outcome = Outcome::Ok;
   std::string detail;  // what was found (never a secret)
   std::string fix;     // what to do, when failed
@@ -20,9 +20,11 @@ struct Check {
 
 struct Report {
   std::vector<Check> checks;
-  bool all_ok() const;            // no check failed (skipped ones, after an earlier failure, count as not ok)
-  std::string to_text() const;    // one line per check: "ok   <title>: <detail>" / "FAIL <title>: <detail>\n     fix: <fix>"
-  std::string to_json() const;    // {"ok":bool,"checks":[{"id","title","outcome":"ok|fail|skipped","detail","fix"}]}
+  bool all_ok() const;  // no check failed (skipped ones, after an earlier failure, count as not ok)
+  std::string to_text() const;  // one line per check: "ok   <title>: <detail>" / "FAIL <title>:
+                                // <detail>\n     fix: <fix>"
+  std::string to_json()
+      const;  // {"ok":bool,"checks":[{"id","title","outcome":"ok|fail|skipped","detail","fix"}]}
 };
 
 // Runs every check in order on `folder`; a check that depends on a failed one is Skipped.

@@ -60,7 +60,8 @@ class Causes : public ::testing::Test {
 TEST_F(Causes, ModuleNotFound) {
   enable(fx);
   std::string text = text_of(fx.data / "sks.properties");
-  text.replace(text.find(fx.token.module_path), fx.token.module_path.size(), "/opt/none/libCryptoki2_64.so");
+  text.replace(text.find(fx.token.module_path), fx.token.module_path.size(),
+               "/opt/none/libCryptoki2_64.so");
   write_all(fx.data / "sks.properties", as_bytes(text));
   expect({"start"}, 3, sks_line("module-not-found"));
 }
@@ -157,7 +158,8 @@ TEST_F(ShimCauses, HsmUnreachableWhenTheTokenIsGone) {
 }
 
 TEST_F(ShimCauses, HsmUnreachableOnDeviceError) {
-  expect({"start"}, 3, sks_line("hsm-unreachable"), {{"SSOC_SHIM_FAIL", "C_Initialize=CKR_DEVICE_ERROR"}});
+  expect({"start"}, 3, sks_line("hsm-unreachable"),
+         {{"SSOC_SHIM_FAIL", "C_Initialize=CKR_DEVICE_ERROR"}});
 }
 
 TEST_F(ShimCauses, AlgorithmUnsupported) {
@@ -171,7 +173,8 @@ TEST(NetworkCauses, HsmUnreachableWhenTheNetworkHsmIsDown) {
   fx.network->stop();
   CliResult result = run_cli({"--data-dir", fx.data.string(), "start"});
   EXPECT_EQ(result.status, 3);
-  EXPECT_NE(result.err.find("Unable to use Secure Key Storage: hsm-unreachable: "), std::string::npos)
+  EXPECT_NE(result.err.find("Unable to use Secure Key Storage: hsm-unreachable: "),
+            std::string::npos)
       << result.err;
 }
 
@@ -197,7 +200,8 @@ TEST(DiskCauses, DiskFullDuringRotationKeepsTheOldState) {
       before[entry.path().filename().string()] = read_all(entry.path());
   run_command("dd if=/dev/zero of=" + (small / "filler").string() + " bs=1024 2>/dev/null");
   fs::path log = fx.dir / "rotate.log";
-  CliResult result = run_cli({"--data-dir", data.string(), "--log-file", log.string(), "sks", "rotate"});
+  CliResult result =
+      run_cli({"--data-dir", data.string(), "--log-file", log.string(), "sks", "rotate"});
   EXPECT_EQ(result.status, 3) << result.err;
   EXPECT_NE(text_of(log).find("Unable to use Secure Key Storage: disk-full: "), std::string::npos)
       << text_of(log);

@@ -24,8 +24,9 @@ TEST(Start, SaysReadyRefusesASecondServiceAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(status.status, 0) << status.err;
   EXPECT_NE(status.out.find("\"status\":\"Ready\",\"sso\":\"Running\""), std::string::npos)
       << status.out;
-  EXPECT_NE(status.out.find("\"enabled\":true,\"key_label\":\"SSO Connect Properties 123456789012\""),
-            std::string::npos)
+  EXPECT_NE(
+      status.out.find("\"enabled\":true,\"key_label\":\"SSO Connect Properties 123456789012\""),
+      std::string::npos)
       << status.out;
 
   EXPECT_EQ(service.stop(), 0);
@@ -59,7 +60,8 @@ TEST(Status, DescribesAStoppedFolder) {
   EXPECT_EQ(plain.status, 0);
   EXPECT_EQ(plain.out,
             "{\"status\":\"Ready\",\"sso\":\"Stopped\",\"configuration\":\"Stopped\",\"version\":"
-            "\"" SSOC_VERSION "\",\"sync_revision\":0,\"sync\":\"\",\"sks\":{\"enabled\":false,"
+            "\"" SSOC_VERSION
+            "\",\"sync_revision\":0,\"sync\":\"\",\"sks\":{\"enabled\":false,"
             "\"key_label\":\"\"}}\n");
   fs::remove(fx.data / "instance.properties");
   CliResult unconfigured = run_cli({"--data-dir", fx.data.string(), "status"});

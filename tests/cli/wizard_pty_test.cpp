@@ -189,10 +189,10 @@ TEST_F(WizardOnATerminal, ConfiguresANewFolderAndKeepsEverythingOnASecondRun) {
   Terminal again({"--data-dir", fx.data.string(), "config"});
   ASSERT_TRUE(again.expect("External host name [sso.example.test]")) << again.screen();
   again.send("");
-  for (const char* question : {"External port", "Bind address [127.0.0.1]", "Bind port", "Admin address",
-                               "Admin port", "Keystore file", "Keystore password", "IdP metadata file",
-                               "email", "first name", "last name", "Sign authentication requests",
-                               "Configure Secure Key Storage (y/N): "}) {
+  for (const char* question :
+       {"External port", "Bind address [127.0.0.1]", "Bind port", "Admin address", "Admin port",
+        "Keystore file", "Keystore password", "IdP metadata file", "email", "first name",
+        "last name", "Sign authentication requests", "Configure Secure Key Storage (y/N): "}) {
     ASSERT_TRUE(again.expect(question)) << question << "\n" << again.screen();
     again.send("");
   }

@@ -61,10 +61,10 @@ TestToken make_softhsm_token(const fs::path& dir, const std::string& label) {
                       << "objectstore.backend = file\nlog.level = ERROR\n"
                       << "slots.removable = false\n";
   ::setenv("SOFTHSM2_CONF", conf.c_str(), 1);
-  TestToken token{softhsm_module_path(), "", label, "1234", "5678"};
+  TestToken token{softhsm_module_path(), "", label, "hsm-pin-50831", "hsm-so-pin-7702"};
   std::string out;
   int rc = run_command(
-      "softhsm2-util --init-token --free --label '" + label + "' --pin 1234 --so-pin 5678", &out);
+      "softhsm2-util --init-token --free --label '" + label + "' --pin hsm-pin-50831 --so-pin hsm-so-pin-7702", &out);
   if (rc != 0) throw std::runtime_error("softhsm2-util failed: " + out);
   return token;
 }
