@@ -126,39 +126,39 @@ class WizardOnATerminal : public ::testing::Test {
   void answer_normal_questions(Terminal& t, bool with_mistakes) {
     ASSERT_TRUE(t.expect("External host name")) << t.screen();
     t.send("sso.example.test");
-    ASSERT_TRUE(t.expect("External port [8443]"));
+    ASSERT_TRUE(t.expect("External port [8443]")) << t.screen();
     t.send("");
-    ASSERT_TRUE(t.expect("Bind address [0.0.0.0]"));
+    ASSERT_TRUE(t.expect("Bind address [0.0.0.0]")) << t.screen();
     t.send("127.0.0.1");
-    ASSERT_TRUE(t.expect("Bind port"));
+    ASSERT_TRUE(t.expect("Bind port")) << t.screen();
     if (with_mistakes) {
       t.send("99999");
       ASSERT_TRUE(t.expect("Bind port")) << "a port out of range is asked again\n" << t.screen();
     }
     t.send(std::to_string(bind_port));
-    ASSERT_TRUE(t.expect("Admin address [127.0.0.1]"));
+    ASSERT_TRUE(t.expect("Admin address [127.0.0.1]")) << t.screen();
     t.send("");
-    ASSERT_TRUE(t.expect("Admin port"));
+    ASSERT_TRUE(t.expect("Admin port")) << t.screen();
     t.send(std::to_string(admin_port));
-    ASSERT_TRUE(t.expect("Keystore file"));
+    ASSERT_TRUE(t.expect("Keystore file")) << t.screen();
     t.send("");
-    ASSERT_TRUE(t.expect("Keystore password"));
+    ASSERT_TRUE(t.expect("Keystore password")) << t.screen();
     if (with_mistakes) {
       t.send("wrong-keystore-password");
       ASSERT_TRUE(t.expect("Keystore file")) << "a wrong password is asked again\n" << t.screen();
       t.send("");
-      ASSERT_TRUE(t.expect("Keystore password"));
+      ASSERT_TRUE(t.expect("Keystore password")) << t.screen();
     }
     t.send(fx.chain.password);
-    ASSERT_TRUE(t.expect("IdP metadata file"));
+    ASSERT_TRUE(t.expect("IdP metadata file")) << t.screen();
     t.send("");
-    ASSERT_TRUE(t.expect("email"));
+    ASSERT_TRUE(t.expect("email")) << t.screen();
     t.send("");
-    ASSERT_TRUE(t.expect("first name"));
+    ASSERT_TRUE(t.expect("first name")) << t.screen();
     t.send("");
-    ASSERT_TRUE(t.expect("last name"));
+    ASSERT_TRUE(t.expect("last name")) << t.screen();
     t.send("");
-    ASSERT_TRUE(t.expect("Sign authentication requests"));
+    ASSERT_TRUE(t.expect("Sign authentication requests")) << t.screen();
     t.send("");
   }
 
@@ -205,21 +205,22 @@ TEST_F(WizardOnATerminal, AsksTheSksQuestionsInTheDesignWordingAndEnablesSks) {
   answer_normal_questions(t, false);
   ASSERT_TRUE(t.expect("Configure Secure Key Storage (y/N): ")) << t.screen();
   t.send("y");
-  ASSERT_TRUE(t.expect("Type of Secure Key Storage (PKCS#11 HSM, e.g. Gemalto SafeNet Luna): "));
+  ASSERT_TRUE(t.expect("Type of Secure Key Storage (PKCS#11 HSM, e.g. Gemalto SafeNet Luna): ")) << t.screen();
   t.send("");
-  ASSERT_TRUE(t.expect("PKCS#11 library ("));
+  ASSERT_TRUE(t.expect("PKCS#11 library (")) << t.screen();
   t.send(fx.token.module_path);
   ASSERT_TRUE(t.expect("Secure storage device access parameters (slot,password): ")) << t.screen();
-  ASSERT_TRUE(t.expect("slot: "));
+  t.send("");  // as in the original product: Enter, then one sub-question for each
+  ASSERT_TRUE(t.expect("slot: ")) << t.screen();
   t.send("label:" + fx.token.token_label);
-  ASSERT_TRUE(t.expect("password: "));
+  ASSERT_TRUE(t.expect("password: ")) << t.screen();
   t.send(fx.token.pin);
   ASSERT_TRUE(t.expect("Certificate chain file (")) << t.screen();
   t.send("");
-  ASSERT_TRUE(t.expect("Certificate chain file password (none): "));
+  ASSERT_TRUE(t.expect("Certificate chain file password (none): ")) << t.screen();
   t.send("");
   ASSERT_TRUE(t.expect("2 certificates found")) << t.screen();
-  ASSERT_TRUE(t.expect("Enable Secure Key Storage (Y/n): "));
+  ASSERT_TRUE(t.expect("Enable Secure Key Storage (Y/n): ")) << t.screen();
   t.send("");
   EXPECT_EQ(t.wait(), 0) << t.screen();
   EXPECT_EQ(t.screen().find(fx.token.pin + "\r"), std::string::npos) << "the PIN was echoed";
