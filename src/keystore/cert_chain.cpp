@@ -7,7 +7,6 @@
 
 #include "keystore/der.hpp"
 #include "keystore/keystore_contents.hpp"
-#include "keystore/keystore_file.hpp"
 
 namespace ssoc::keystore {
 namespace {
@@ -29,20 +28,6 @@ Bytes encoded(const T* object, Encoder encode) {
   Bytes der = to_der(object, encode);
   if (der.empty()) throw std::bad_alloc();
   return der;
-}
-
-Error unsupported_format(const fs::path& file, KeystoreFormat format) {
-  if (format == KeystoreFormat::Jks) {
-    return fail(Cause::CertificateChainMissing,
-                file.string() +
-                    " is a Java KeyStore (JKS/JCEKS), which is not supported yet; convert it with "
-                    "`keytool -importkeystore -srckeystore FILE -destkeystore FILE.p12 "
-                    "-deststoretype PKCS12` and set cert_chain_file to the .p12 file");
-  }
-  return fail(Cause::CertificateChainMissing,
-              file.string() +
-                  " is neither a PKCS#12 nor a PEM file; give cert_chain_file a .p12/.pfx or "
-                  ".pem file with the server's certificate chain");
 }
 
 }  // namespace
@@ -88,20 +73,13 @@ CertificateFields CertificateChain::fields(std::size_t i) const {
 }
 
 Result<CertificateChain> read_certificate_chain(const fs::path& file, const SecretBytes& password) {
-  SecretBytes content = TRY(read_keystore_file(file));
-  KeystoreFormat format = detect_keystore_format(file, content);
-  KeystoreContents contents;
-  switch (format) {
-    case KeystoreFormat::Pkcs12: contents = TRY(read_pkcs12(content, password, file)); break;
-    case KeystoreFormat::Pem: contents = TRY(read_pem(content, password, file)); break;
-    case KeystoreFormat::Jks:
-    case KeystoreFormat::Unknown: return unsupported_format(file, format);
-  }
-  std::vector<Bytes> der = TRY(order_chain(contents, file));
+  KeystoreSource source(file, kCertChainSetting);
+  KeystoreContents contents = TRY(read_keystore_contents(source, password));
+  std::vector<Bytes> der = TRY(order_chain(contents, source));
   auto chain = CertificateChain::from_der(std::move(der));
   if (!chain.ok()) {
-    return fail(Cause::CertificateChainMissing,
-                "a certificate of " + file.string() + " cannot be used: " + chain.error().message);
+    return source.refuse("a certificate of " + source.what() +
+                         " cannot be used: " + chain.error().message);
   }
   return chain;
 }

@@ -1,5 +1,5 @@
 // The certificate chain that DESIGN.md's Secure Key Storage stores beside the instance key, read
-// from the keystore file (PKCS#12 or PEM; JKS comes with the CLI issue).
+// from the keystore file (PKCS#12, PEM or Java KeyStore).
 #pragma once
 
 #include <filesystem>
@@ -39,15 +39,18 @@ class CertificateChain {
   Bytes leaf_key_id_;
 };
 
-// Reads the chain from a keystore file. The format comes from the extension (.p12/.pfx ->
-// PKCS#12; .pem/.crt/.cer -> PEM) or, failing that, from the content. For PKCS#12 the leaf is the
-// certificate of the private key; for PEM it is the certificate matching the private key in the
-// file if there is one, else the first. The issuers follow the leaf in chain order (each one the
-// issuer of the previous); certificates that are not part of the chain are left out.
-// Without a private key in the file, the leaf is the first certificate (PKCS#12 too).
-// Every failure is CertificateChainMissing with what happened and what to do: file absent or
-// unreadable, not a regular file, empty or larger than 1 MiB, wrong password, damaged, no
-// certificate, a key that matches none of the certificates, unsupported format (JKS, for now; a
+// Reads the chain from a keystore file. The format comes from the JKS magic number, then the
+// extension (.p12/.pfx -> PKCS#12; .pem/.crt/.cer -> PEM) or, failing that, from the content.
+// For PKCS#12 the leaf is the certificate of the private key; for PEM it is the certificate
+// matching the private key in the file if there is one, else the first; for JKS (after its
+// integrity check with `password`) it is the certificate of the first private key entry, whose
+// key is decrypted with the same password. The issuers follow the leaf in chain order (each one
+// the issuer of the previous); certificates that are not part of the chain are left out.
+// Without a private key in the file, the leaf is the first certificate (PKCS#12 and JKS too).
+// Every failure is CertificateChainMissing with what happened and what to do, naming
+// cert_chain_file or cert_chain_password: file absent or unreadable, not a regular file, empty
+// or larger than 1 MiB, wrong password, failed integrity check, damaged, no certificate, a key
+// that matches none of the certificates, unsupported format (JCEKS, with how to convert it; a
 // PKCS#12 file named .jks, as recent keytool versions write, is read). Legacy PKCS#12 encryption
 // (RC2-40, 3DES) is read with OpenSSL's legacy provider, loaded into a private library context
 // only. Messages name the file, never the password, and end without a full stop.

@@ -19,29 +19,31 @@ bool issued(X509* issuer, X509* subject) {
   return issuer_key != nullptr && X509_verify(subject, issuer_key) == 1;
 }
 
-Result<std::size_t> find_leaf(const KeystoreContents& contents, const fs::path& file) {
+Result<std::size_t> find_leaf(const KeystoreContents& contents, const KeystoreSource& source) {
   if (contents.key == nullptr) return std::size_t{0};
   const auto& certs = contents.certificates;
   for (std::size_t i = 0; i < certs.size(); ++i) {
     const EVP_PKEY* public_key = X509_get0_pubkey(certs[i].get());
     if (public_key != nullptr && EVP_PKEY_eq(public_key, contents.key.get()) == 1) return i;
   }
-  return fail(Cause::CertificateChainMissing,
-              "the private key in " + file.string() + " belongs to none of its " +
-                  std::to_string(certs.size()) +
-                  " certificate(s); put the server's own certificate in the file with its key");
+  return source.refuse("the private key in " + source.what() +
+                       " does not match its certificate (it belongs to none of its " +
+                       std::to_string(certs.size()) +
+                       " certificate(s)); put the server's own certificate in the file with its "
+                       "key");
 }
 
 }  // namespace
 
-Result<std::vector<Bytes>> order_chain(const KeystoreContents& contents, const fs::path& file) {
+Result<std::vector<Bytes>> order_chain(const KeystoreContents& contents,
+                                       const KeystoreSource& source) {
   const auto& certs = contents.certificates;
   if (certs.empty()) {
-    return fail(Cause::CertificateChainMissing,
-                "there is no certificate in " + file.string() +
-                    "; export the server's certificate with its issuers' certificates into it");
+    return source.refuse("there is no certificate in " + source.what() +
+                         "; export the server's certificate with its issuers' certificates into "
+                         "it");
   }
-  std::size_t leaf = TRY(find_leaf(contents, file));
+  std::size_t leaf = TRY(find_leaf(contents, source));
 
   ERR_set_mark();  // failed checks below leave errors that mean nothing to the caller
   std::vector<bool> used(certs.size(), false);
@@ -64,7 +66,7 @@ Result<std::vector<Bytes>> order_chain(const KeystoreContents& contents, const f
   for (X509* cert : chain) {
     der.push_back(to_der(cert, i2d_X509));
     if (der.back().empty()) {
-      return fail(Cause::Internal, "a certificate of " + file.string() + " cannot be encoded (" +
+      return fail(Cause::Internal, "a certificate of " + source.what() + " cannot be encoded (" +
                                        ossl::last_error() + ")");
     }
   }

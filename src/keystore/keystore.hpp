@@ -25,7 +25,10 @@ class Keystore {
 
   // Used by read_keystore only.
   Keystore(CertificateChain chain, ossl::Pkey key, std::time_t not_before, std::time_t not_after)
-      : chain_(std::move(chain)), key_(std::move(key)), not_before_(not_before), not_after_(not_after) {}
+      : chain_(std::move(chain)),
+        key_(std::move(key)),
+        not_before_(not_before),
+        not_after_(not_after) {}
 
  private:
   CertificateChain chain_;

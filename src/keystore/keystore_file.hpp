@@ -6,6 +6,7 @@
 
 #include "common/result.hpp"
 #include "common/secret.hpp"
+#include "keystore/keystore_source.hpp"
 
 namespace ssoc::keystore {
 
@@ -18,11 +19,12 @@ enum class KeystoreFormat { Pkcs12, Pem, Jks, Unknown };
 
 // Reads a whole keystore file (symbolic links followed). The bytes may hold a private key, so
 // they are wiped when freed. A file that is absent, unreadable, not a regular file, empty or
-// larger than kMaxKeystoreFileSize is refused as CertificateChainMissing.
-Result<SecretBytes> read_keystore_file(const fs::path& file);
+// larger than kMaxKeystoreFileSize is refused (source.refuse).
+Result<SecretBytes> read_keystore_file(const KeystoreSource& source);
 
-// The format from the extension (.p12/.pfx: PKCS#12; .pem/.crt/.cer: PEM), else from the
-// content: the JKS/JCEKS magic number, a "-----BEGIN " line, or a DER SEQUENCE (PKCS#12).
+// The JKS/JCEKS magic number first (it cannot be mistaken, whatever the file is called), then
+// the extension (.p12/.pfx: PKCS#12; .pem/.crt/.cer: PEM), else the content: a "-----BEGIN "
+// line (PEM) or a DER SEQUENCE (PKCS#12, as recent keytool writes even for .jks names).
 KeystoreFormat detect_keystore_format(const fs::path& file, ByteView content);
 
 }  // namespace ssoc::keystore

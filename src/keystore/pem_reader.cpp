@@ -55,11 +55,11 @@ std::string block_label(int index, const PemBlock& block) {
 // Decodes a private key block (PKCS#8, encrypted PKCS#8 or a traditional format) by writing it
 // back as PEM and letting OpenSSL's decoders read it, with the password if it is encrypted.
 Result<ossl::Pkey> read_key(const PemBlock& block, int index, const SecretBytes& password,
-                            const fs::path& file) {
+                            const KeystoreSource& source) {
   ossl::Bio pem(BIO_new(BIO_s_secmem()));
   if (pem == nullptr ||
       PEM_write_bio(pem.get(), block.name, block.header, block.data, block.length) <= 0) {
-    return fail(Cause::Internal, "cannot copy the private key of " + file.string() + " (" +
+    return fail(Cause::Internal, "cannot copy the private key of " + source.what() + " (" +
                                      ossl::last_error() + ")");
   }
   PasswordRequest request{&password};
@@ -68,27 +68,26 @@ Result<ossl::Pkey> read_key(const PemBlock& block, int index, const SecretBytes&
   if (key != nullptr) return key;
   std::string detail = ossl::last_error();
   if (request.asked && password.empty()) {
-    return fail(Cause::CertificateChainMissing,
-                "the private key in " + file.string() +
-                    " is encrypted and no password was given; set cert_chain_password");
+    return source.refuse("the private key in " + source.what() +
+                         " is encrypted and no password was given; set " +
+                         std::string(source.password_key()));
   }
   if (request.asked) {
-    return fail(Cause::CertificateChainMissing, "wrong password for " + file.string() +
-                                                    ": its private key cannot be decrypted (" +
-                                                    detail + "); check cert_chain_password");
+    return source.refuse("wrong password for " + source.what() +
+                         ": its private key cannot be decrypted (" + detail + "); check " +
+                         std::string(source.password_key()));
   }
-  return fail(Cause::CertificateChainMissing,
-              block_label(index, block) + " of " + file.string() +
-                  " is not a private key this build can read (" + detail +
-                  "); export the key again as PKCS#8, or leave it out of the file");
+  return source.refuse(block_label(index, block) + " of " + source.what() +
+                       " is not a private key this build can read (" + detail +
+                       "); export the key again as PKCS#8, or leave it out of the file");
 }
 
 }  // namespace
 
 Result<KeystoreContents> read_pem(ByteView content, const SecretBytes& password,
-                                  const fs::path& file) {
+                                  const KeystoreSource& source) {
   if (content.size() > static_cast<std::size_t>(INT_MAX))
-    return fail(Cause::CertificateChainMissing, file.string() + " is too large for a keystore");
+    return source.refuse(source.what() + " is too large for a keystore");
   ERR_clear_error();
   ossl::Bio bio(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
   if (bio == nullptr) return fail(Cause::Internal, "out of memory (" + ossl::last_error() + ")");
@@ -101,32 +100,30 @@ Result<KeystoreContents> read_pem(ByteView content, const SecretBytes& password,
                         PEM_FLAG_SECURE | PEM_FLAG_EAY_COMPATIBLE) != 1) {
       unsigned long code = ERR_peek_last_error();
       if (ERR_GET_LIB(code) == ERR_LIB_PEM && ERR_GET_REASON(code) == PEM_R_NO_START_LINE) break;
-      return fail(Cause::CertificateChainMissing, "PEM block " + std::to_string(index + 1) +
-                                                      " of " + file.string() + " is damaged (" +
-                                                      ossl::last_error() +
-                                                      "); export the certificate chain again");
+      return source.refuse("PEM block " + std::to_string(index + 1) + " of " + source.what() +
+                           " is damaged (" + ossl::last_error() +
+                           "); export the certificate chain again");
     }
     ++index;
     std::string_view name(block.name);
     if (name == PEM_STRING_X509 || name == PEM_STRING_X509_OLD) {
       out.certificates.push_back(parse_certificate(block.bytes()));
       if (out.certificates.back() == nullptr) {
-        return fail(Cause::CertificateChainMissing,
-                    block_label(index, block) + " of " + file.string() +
-                        " is not a valid certificate (" + ossl::last_error() +
-                        "); export the certificate chain again");
+        return source.refuse(block_label(index, block) + " of " + source.what() +
+                             " is not a valid certificate (" + ossl::last_error() +
+                             "); export the certificate chain again");
       }
     } else if (name.ends_with("PRIVATE KEY") && out.key == nullptr) {
-      out.key = TRY(read_key(block, index, password, file));
+      out.key = TRY(read_key(block, index, password, source));
     }
     // Other blocks (trusted certificates, CRLs, parameters, further keys) are not needed.
   }
   ERR_clear_error();  // the end of the file is reported as "no start line"
   if (index == 0) {
-    return fail(Cause::CertificateChainMissing,
-                file.string() +
-                    " holds no PEM block (no \"-----BEGIN\" line); if it is a DER certificate, "
-                    "convert it with `openssl x509 -inform DER -in FILE -out FILE.pem`");
+    return source.refuse(
+        source.what() +
+        " holds no PEM block (no \"-----BEGIN\" line); if it is a DER certificate, "
+        "convert it with `openssl x509 -inform DER -in FILE -out FILE.pem`");
   }
   return out;
 }

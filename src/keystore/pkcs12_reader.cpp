@@ -79,28 +79,28 @@ class Pkcs12Password {
   bool none_ = false;
 };
 
-Error wrong_password(const fs::path& file, bool given) {
-  return fail(Cause::CertificateChainMissing,
-              "wrong password for " + file.string() +
-                  (given ? " (or the file is damaged): its integrity check fails; check "
-                           "cert_chain_password, or export the file again"
-                         : ": it is protected by a password and none was given; set "
-                           "cert_chain_password"));
+Error wrong_password(const KeystoreSource& source, bool given) {
+  std::string password_key(source.password_key());
+  return source.refuse(
+      "wrong password for " + source.what() +
+      (given ? " (or the file is damaged): its integrity check fails; check " + password_key +
+                   ", or export the file again"
+             : ": it is protected by a password and none was given; set " + password_key));
 }
 
 Result<Pkcs12Password> check_password(PKCS12* p12, const SecretBytes& password,
-                                      const fs::path& file) {
+                                      const KeystoreSource& source) {
   Pkcs12Password out(password);
   if (!PKCS12_mac_present(p12)) {
     if (out.length() == 0) out.set_none();  // as PKCS12_parse does
     return out;
   }
   if (out.length() > 0) {
-    if (PKCS12_verify_mac(p12, out.text(), out.length()) != 1) return wrong_password(file, true);
+    if (PKCS12_verify_mac(p12, out.text(), out.length()) != 1) return wrong_password(source, true);
   } else if (PKCS12_verify_mac(p12, nullptr, 0) == 1) {
     out.set_none();
   } else if (PKCS12_verify_mac(p12, "", 0) != 1) {
-    return wrong_password(file, false);
+    return wrong_password(source, false);
   }
   ERR_clear_error();  // a failed attempt with no password
   return out;
@@ -109,8 +109,8 @@ Result<Pkcs12Password> check_password(PKCS12* p12, const SecretBytes& password,
 class BagReader {
  public:
   BagReader(const DecryptionContext& context, const Pkcs12Password& password, bool mac_checked,
-            const fs::path& file)
-      : context_(context), password_(password), mac_checked_(mac_checked), file_(file) {}
+            const KeystoreSource& source)
+      : context_(context), password_(password), mac_checked_(mac_checked), source_(source) {}
 
   Result<void> read_authsafe(PKCS7* p7, KeystoreContents& out) {
     SafeBagStack bags;
@@ -177,13 +177,12 @@ class BagReader {
   }
 
   Error damaged(const std::string& what) {
-    return fail(Cause::CertificateChainMissing,
-                file_.string() + " is not a valid PKCS#12 file: " + what + " (" +
-                    ossl::last_error() + "); export the keystore again");
+    return source_.refuse(source_.what() + " is not a valid PKCS#12 file: " + what + " (" +
+                          ossl::last_error() + "); export the keystore again");
   }
 
   Error cannot_decrypt(const std::string& what, const X509_ALGOR* algorithm) {
-    if (!mac_checked_) return wrong_password(file_, password_.length() > 0);
+    if (!mac_checked_) return wrong_password(source_, password_.length() > 0);
     char name[80] = "an unknown algorithm";
     if (algorithm != nullptr) OBJ_obj2txt(name, sizeof name, algorithm->algorithm, 0);
     std::string detail = ossl::last_error();
@@ -193,42 +192,41 @@ class BagReader {
               "it, or export the file again with current algorithms (e.g. `openssl pkcs12 "
               "-export` without -legacy, or keytool from Java 8u301/11.0.12 or later)"
             : "; export the keystore again with current algorithms";
-    return fail(Cause::CertificateChainMissing, "the " + what + " in " + file_.string() +
-                                                    " cannot be decrypted (encrypted with " + name +
-                                                    ": " + detail + ")" + advice);
+    return source_.refuse("the " + what + " in " + source_.what() +
+                          " cannot be decrypted (encrypted with " + name + ": " + detail + ")" +
+                          advice);
   }
 
   const DecryptionContext& context_;
   const Pkcs12Password& password_;
   bool mac_checked_;
-  const fs::path& file_;
+  const KeystoreSource& source_;
 };
 
 }  // namespace
 
 Result<KeystoreContents> read_pkcs12(ByteView content, const SecretBytes& password,
-                                     const fs::path& file) {
+                                     const KeystoreSource& source) {
   ERR_clear_error();
   if (content.size() > static_cast<std::size_t>(LONG_MAX))
-    return fail(Cause::CertificateChainMissing, file.string() + " is too large for a keystore");
+    return source.refuse(source.what() + " is too large for a keystore");
   const unsigned char* cursor = content.data();
   ossl::Pkcs12 p12(d2i_PKCS12(nullptr, &cursor, static_cast<long>(content.size())));
   if (p12 == nullptr) {
-    return fail(Cause::CertificateChainMissing,
-                file.string() + " is not a PKCS#12 file, or it is damaged or truncated (" +
-                    ossl::last_error() +
-                    "); export the keystore again, or check that cert_chain_file names it");
+    return source.refuse(source.what() + " is not a PKCS#12 file, or it is damaged or truncated (" +
+                         ossl::last_error() + "); export the keystore again, or check that " +
+                         std::string(source.file_key()) + " names it");
   }
-  Pkcs12Password pass = TRY(check_password(p12.get(), password, file));
+  Pkcs12Password pass = TRY(check_password(p12.get(), password, source));
   DecryptionContext context = TRY(make_decryption_context());
 
   Pkcs7Stack authsafes(PKCS12_unpack_authsafes(p12.get()));
   if (authsafes == nullptr) {
-    return fail(Cause::CertificateChainMissing,
-                file.string() + " is not a valid PKCS#12 file: its contents cannot be decoded (" +
-                    ossl::last_error() + "); export the keystore again");
+    return source.refuse(source.what() +
+                         " is not a valid PKCS#12 file: its contents cannot be decoded (" +
+                         ossl::last_error() + "); export the keystore again");
   }
-  BagReader reader(context, pass, PKCS12_mac_present(p12.get()) == 1, file);
+  BagReader reader(context, pass, PKCS12_mac_present(p12.get()) == 1, source);
   KeystoreContents out;
   for (int i = 0; i < sk_PKCS7_num(authsafes.get()); ++i)
     TRY(reader.read_authsafe(sk_PKCS7_value(authsafes.get(), i), out));

@@ -13,6 +13,7 @@
 
 #include "common/openssl.hpp"
 #include "keystore/cert_chain.hpp"
+#include "keystore/keystore.hpp"
 #include "support/test_env.hpp"
 
 namespace ssoc::keystore::test {
@@ -74,16 +75,71 @@ inline std::string common_name(const Bytes& der) {
   return cn;
 }
 
-// Checks a refusal: CertificateChainMissing, naming the file, without any of the passwords.
-inline void expect_refused(const Result<CertificateChain>& result, const fs::path& file,
-                           std::initializer_list<std::string> passwords) {
+// True if `key` is the private key of the DER certificate `leaf`: a signature made with it
+// verifies with the certificate's public key (so the private half is right, not only the public).
+inline bool signs_for(const Bytes& leaf, EVP_PKEY* key) {
+  const unsigned char* cursor = leaf.data();
+  ossl::X509Ptr cert(d2i_X509(nullptr, &cursor, static_cast<long>(leaf.size())));
+  if (cert == nullptr || key == nullptr) return false;
+  const std::string message = "signed by the keystore's key";
+  ossl::MdCtx sign(EVP_MD_CTX_new());
+  std::size_t size = 0;
+  if (EVP_DigestSignInit(sign.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
+      EVP_DigestSign(sign.get(), nullptr, &size, as_bytes(message).data(), message.size()) != 1)
+    return false;
+  Bytes signature(size);
+  if (EVP_DigestSign(sign.get(), signature.data(), &size, as_bytes(message).data(),
+                     message.size()) != 1)
+    return false;
+  ossl::MdCtx verify(EVP_MD_CTX_new());
+  return EVP_DigestVerifyInit(verify.get(), nullptr, EVP_sha256(), nullptr,
+                              X509_get0_pubkey(cert.get())) == 1 &&
+         EVP_DigestVerify(verify.get(), signature.data(), size, as_bytes(message).data(),
+                          message.size()) == 1;
+}
+
+// Checks a refusal: `cause`, naming the file and one of `settings`, without any of the
+// passwords.
+template <class T>
+void expect_refusal(const Result<T>& result, Cause cause, const fs::path& file,
+                    std::initializer_list<std::string> settings,
+                    std::initializer_list<std::string> passwords) {
   ASSERT_FALSE(result.ok()) << "read " << file << " although it should be refused";
   const Error& error = result.error();
-  EXPECT_EQ(error.cause, Cause::CertificateChainMissing) << error.describe();
+  EXPECT_EQ(error.cause, cause) << error.describe();
   EXPECT_NE(error.message.find(file.string()), std::string::npos) << error.describe();
+  bool names_setting = false;
+  for (const std::string& setting : settings)
+    names_setting = names_setting || error.message.find(setting) != std::string::npos;
+  EXPECT_TRUE(names_setting) << "names none of the settings: " << error.describe();
   for (const std::string& password : passwords) {
     if (password.empty()) continue;
     EXPECT_EQ(error.message.find(password), std::string::npos) << error.describe();
+  }
+}
+
+// Checks a refusal of read_certificate_chain: CertificateChainMissing, naming the file and
+// cert_chain_file or cert_chain_password, without any of the passwords.
+inline void expect_refused(const Result<CertificateChain>& result, const fs::path& file,
+                           std::initializer_list<std::string> passwords) {
+  expect_refusal(result, Cause::CertificateChainMissing, file,
+                 {"cert_chain_file", "cert_chain_password"}, passwords);
+}
+
+// Checks a refusal of read_keystore: InvalidSetting, naming the file and keystore_file or
+// keystore_password (not SKS's settings), without any of the passwords; and, if given, that the
+// message holds `phrase`.
+template <class T>
+void expect_invalid(const Result<T>& result, const fs::path& file,
+                    std::initializer_list<std::string> passwords, const std::string& phrase = "") {
+  expect_refusal(result, Cause::InvalidSetting, file, {"keystore_file", "keystore_password"},
+                 passwords);
+  if (result.ok()) return;
+  EXPECT_EQ(result.error().message.find("cert_chain"), std::string::npos)
+      << result.error().describe();
+  if (!phrase.empty()) {
+    EXPECT_NE(result.error().message.find(phrase), std::string::npos)
+        << "no \"" << phrase << "\" in: " << result.error().describe();
   }
 }
 
