@@ -2,8 +2,8 @@
 // Callers never pass secrets; messages are built from names, causes and CK_RV names only.
 #pragma once
 
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string_view>
 

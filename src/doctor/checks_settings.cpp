@@ -13,7 +13,14 @@ namespace ssoc::doctor::detail {
 Check check_certificate_chain(const Context& context) {
   const sks::SksConfig& config = *context.sks;
   const fs::path file = settings::chain_file(context.folder, config);
-  auto chain = keystore::read_certificate_chain(file, config.cert_chain_password);
+  SecretBytes password = config.cert_chain_password;
+  // No chain password of its own: the chain is the keystore, whose password lives in the
+  // encrypted instance settings. Read them when the folder is sound enough to open as is.
+  if (password.empty() && context.configuration_ok) {
+    if (auto opened = settings::open_folder(context.folder); opened)
+      password = settings::chain_password(context.folder, config, opened->instance);
+  }
+  auto chain = keystore::read_certificate_chain(file, password);
   if (!chain)
     return failed(kChain, chain.error().describe(),
                   "put the keystore back (" + file.string() +

@@ -44,9 +44,10 @@ Result<std::vector<std::string>> append_warnings(std::vector<std::string> first,
   return first;
 }
 
-Result<keystore::CertificateChain> read_chain(const fs::path& folder,
-                                              const sks::SksConfig& config) {
-  return keystore::read_certificate_chain(chain_file(folder, config), config.cert_chain_password);
+Result<keystore::CertificateChain> read_chain(const fs::path& folder, const sks::SksConfig& config,
+                                              const datadir::Properties& instance) {
+  return keystore::read_certificate_chain(chain_file(folder, config),
+                                          chain_password(folder, config, instance));
 }
 
 }  // namespace
@@ -55,6 +56,15 @@ fs::path chain_file(const fs::path& folder, const sks::SksConfig& config) {
   if (config.cert_chain_file.empty()) return folder / kDefaultKeystore;
   fs::path file = config.cert_chain_file;
   return file.is_absolute() ? file : folder / file;
+}
+
+SecretBytes chain_password(const fs::path& folder, const sks::SksConfig& config,
+                           const datadir::Properties& instance) {
+  if (!config.cert_chain_password.empty()) return config.cert_chain_password;
+  fs::path keystore(instance.get("keystore_file").value_or(std::string(kDefaultKeystore)));
+  if (!keystore.is_absolute()) keystore = folder / keystore;
+  if (keystore.lexically_normal() != chain_file(folder, config).lexically_normal()) return {};
+  return secret_from(instance.get("keystore_password").value_or(""));
 }
 
 Result<std::vector<std::string>> save_settings(const fs::path& folder,
@@ -97,7 +107,7 @@ Result<sks::SksConfig> enable_sks(const fs::path& folder, sks::SksConfig config)
                                            " differs from the folder's instance_id " + folder_id);
 
   // No chain, no key: read it before the HSM is touched.
-  keystore::CertificateChain chain = TRY(read_chain(folder, config));
+  keystore::CertificateChain chain = TRY(read_chain(folder, config, current.instance));
   sks::HsmConnection hsm = TRY(sks::HsmConnection::open(config, true));
   if (!config.iv_mode)
     config.iv_mode = TRY(sks::probe_iv_mode(hsm.module(), hsm.session()));
@@ -146,7 +156,7 @@ Result<sks::KeyRef> rotate_key(const fs::path& folder) {
   if (!current.sks)
     return fail(Cause::InvalidSetting, "Secure Key Storage is not on for " + folder.string() +
                                            "; there is no key to rotate");
-  keystore::CertificateChain chain = TRY(read_chain(folder, *current.sks));
+  keystore::CertificateChain chain = TRY(read_chain(folder, *current.sks, current.instance));
   sks::SksConfig next = *current.sks;
   next.key = TRY(sks::next_free_key(hsm->session(), next.instance_id, chain));
 

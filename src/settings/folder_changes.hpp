@@ -38,4 +38,11 @@ Result<sks::KeyRef> rotate_key(const fs::path& folder);
 // the folder's sso_keystore.p12.
 fs::path chain_file(const fs::path& folder, const sks::SksConfig& config);
 
+// The password of the chain file: cert_chain_password; or, when that is empty and the chain
+// file is the keystore (keystore_file of the instance settings), the keystore's password from
+// the instance settings, which SKS keeps encrypted. So the keystore password is never copied
+// into the plaintext sks.properties.
+SecretBytes chain_password(const fs::path& folder, const sks::SksConfig& config,
+                           const datadir::Properties& instance);
+
 }  // namespace ssoc::settings

@@ -205,7 +205,8 @@ TEST_F(WizardOnATerminal, AsksTheSksQuestionsInTheDesignWordingAndEnablesSks) {
   answer_normal_questions(t, false);
   ASSERT_TRUE(t.expect("Configure Secure Key Storage (y/N): ")) << t.screen();
   t.send("y");
-  ASSERT_TRUE(t.expect("Type of Secure Key Storage (PKCS#11 HSM, e.g. Gemalto SafeNet Luna): ")) << t.screen();
+  ASSERT_TRUE(t.expect("Type of Secure Key Storage (PKCS#11 HSM, e.g. Gemalto SafeNet Luna): "))
+      << t.screen();
   t.send("");
   ASSERT_TRUE(t.expect("PKCS#11 library (")) << t.screen();
   t.send(fx.token.module_path);
@@ -228,6 +229,13 @@ TEST_F(WizardOnATerminal, AsksTheSksQuestionsInTheDesignWordingAndEnablesSks) {
   ASSERT_TRUE(opened.ok()) << opened.error().describe();
   ASSERT_TRUE(opened->sks);
   EXPECT_FALSE(fs::exists(fx.data / "instance.properties"));
+  // The chain is the keystore: its password stays in the encrypted settings, not in the
+  // plaintext sks.properties, and a rotation still finds the chain.
+  EXPECT_EQ(text_of(fx.data / "sks.properties").find(fx.chain.password), std::string::npos);
+  CliResult rotate = run_cli({"--data-dir", fx.data.string(), "sks", "rotate"});
+  EXPECT_EQ(rotate.status, 0) << rotate.err;
+  CliResult doctor = run_cli({"--data-dir", fx.data.string(), "doctor"});
+  EXPECT_EQ(doctor.status, 0) << doctor.out;
 }
 
 }  // namespace
