@@ -79,3 +79,23 @@ INSTANTIATE_TEST_SUITE_P(Sks, BackupRestore, ::testing::Values(false, true),
 
 }  // namespace
 }  // namespace ssoc::test
+
+namespace ssoc::test {
+namespace {
+
+TEST(AnswersCommand, AWrongKeyIsAnExitFourErrorNamingIt) {
+  FolderFixture fx;
+  auto before = fx.snapshot();
+  fs::path answers = fx.dir / "answers.properties";
+  write_all(answers, as_bytes("external_host=sso.example.com\nexternal_prot=8443\n"));
+  ::chmod(answers.c_str(), 0600);
+  CliResult result =
+      run_cli({"--data-dir", fx.data.string(), "config", "--answers", answers.string()});
+  EXPECT_EQ(result.status, 4) << result.err;
+  EXPECT_NE(result.err.find("invalid-setting: "), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("external_prot"), std::string::npos) << result.err;
+  EXPECT_EQ(fx.snapshot(), before);
+}
+
+}  // namespace
+}  // namespace ssoc::test
