@@ -15,27 +15,9 @@
 namespace ssoc::test {
 namespace {
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // IdP metadata with the test chain's leaf as signing certificate.
 void write_metadata(const fs::path& file, const fs::path& leaf_pem) {
-  std::string pem = text_of(leaf_pem);
-  std::string body;
-  for (std::size_t at = pem.find('\n') + 1; at < pem.size(); at = pem.find('\n', at) + 1) {
-    std::string line = pem.substr(at, pem.find('\n', at) - at);
-    if (line.starts_with("-----")) break;
-    body += line;
-  }
+  std::string body = pem_body(leaf_pem);
   std::string xml =
       "<?xml version=\"1.0\"?>\n"
       "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
@@ -135,11 +117,11 @@ class WizardOnATerminal : public ::testing::Test {
       t.send("99999");
       ASSERT_TRUE(t.expect("Bind port")) << "a port out of range is asked again\n" << t.screen();
     }
-    t.send(std::to_string(bind_port));
+    t.send(bind_port);
     ASSERT_TRUE(t.expect("Admin address [127.0.0.1]")) << t.screen();
     t.send("");
     ASSERT_TRUE(t.expect("Admin port")) << t.screen();
-    t.send(std::to_string(admin_port));
+    t.send(admin_port);
     ASSERT_TRUE(t.expect("Keystore file")) << t.screen();
     t.send("");
     ASSERT_TRUE(t.expect("Keystore password")) << t.screen();
@@ -163,8 +145,8 @@ class WizardOnATerminal : public ::testing::Test {
   }
 
   FolderFixture fx;
-  int bind_port = free_port();
-  int admin_port = free_port();
+  std::string bind_port = free_port();
+  std::string admin_port = free_port();
 };
 
 TEST_F(WizardOnATerminal, ConfiguresANewFolderAndKeepsEverythingOnASecondRun) {
@@ -181,7 +163,7 @@ TEST_F(WizardOnATerminal, ConfiguresANewFolderAndKeepsEverythingOnASecondRun) {
   auto opened = settings::open_folder(fx.data);
   ASSERT_TRUE(opened.ok()) << opened.error().describe();
   EXPECT_EQ(opened->instance.get("external_host").value_or(""), "sso.example.test");
-  EXPECT_EQ(opened->instance.get("bind_port").value_or(""), std::to_string(bind_port));
+  EXPECT_EQ(opened->instance.get("bind_port").value_or(""), bind_port);
   EXPECT_EQ(opened->instance.get("external_port").value_or(""), "8443");
   EXPECT_EQ(opened->instance.get("instance_id").value_or("").size(), 12u);
   auto before = fx.snapshot();

@@ -56,36 +56,9 @@ class ScriptedConsole final : public Console {
   std::deque<std::string> answers_;
 };
 
-// A listening TCP socket on 127.0.0.1 (an ephemeral port), closed when the object dies.
-class BusyPort {
- public:
-  BusyPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(fd_, 1) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
-      throw std::runtime_error("cannot listen on 127.0.0.1");
-    port_ = ntohs(address.sin_port);
-  }
-  ~BusyPort() { ::close(fd_); }
-  BusyPort(const BusyPort&) = delete;
-  BusyPort& operator=(const BusyPort&) = delete;
-  std::string port() const { return std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-};
-
-// A port that was free a moment ago (bound to 127.0.0.1:0, then released).
-inline std::string free_port() {
-  BusyPort probe;
-  return probe.port();
-}
+using BusyPort = ssoc::test::Listener;
+using ssoc::test::free_port;
+using ssoc::test::pem_body;
 
 inline bool port_is_free(const char* address, std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -104,23 +77,6 @@ inline std::string machine_host_name() {
   char name[256] = {};
   ::gethostname(name, sizeof name - 1);
   return name;
-}
-
-// The base64 body of the first certificate of a PEM file.
-inline std::string pem_body(const fs::path& pem) {
-  std::ifstream in(pem);
-  std::string line, body;
-  bool inside = false;
-  while (std::getline(in, line)) {
-    if (line.starts_with("-----BEGIN CERTIFICATE")) {
-      inside = true;
-    } else if (line.starts_with("-----END CERTIFICATE")) {
-      break;
-    } else if (inside) {
-      body += line + "\n";
-    }
-  }
-  return body;
 }
 
 // IdP metadata with `certificate` (base64) as its signing key, or without any signing key.

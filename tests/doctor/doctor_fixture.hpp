@@ -22,40 +22,8 @@ inline constexpr const char* kIds[] = {
     "os",  "data-folder", "configuration",     "pkcs11-library", "token-present", "login",
     "key", "gcm",         "certificate-chain", "decrypt",        "ports",         "service"};
 
-// A socket listening on 127.0.0.1 at a port the kernel chose; closed when it dies.
-class Listener {
- public:
-  Listener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(fd_, 1) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
-      throw std::runtime_error("cannot listen on 127.0.0.1");
-    port_ = ntohs(address.sin_port);
-  }
-  ~Listener() { close(); }
-  Listener(const Listener&) = delete;
-  Listener& operator=(const Listener&) = delete;
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  std::string port() const { return std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  unsigned port_ = 0;
-};
-
-// A port that was free a moment ago.
-inline std::string free_port() {
-  Listener listener;
-  return listener.port();
-}
+using ssoc::test::free_port;
+using ssoc::test::Listener;
 
 // Writes the fixture's plaintext settings with bind and admin endpoints on loopback ports,
 // free ones unless given.

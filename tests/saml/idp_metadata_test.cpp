@@ -16,23 +16,6 @@ namespace {
 
 using test::TempDir;
 
-// The base64 body of a PEM certificate file's first certificate, with its line breaks.
-std::string pem_body(const fs::path& pem) {
-  std::ifstream in(pem);
-  std::string line, body;
-  bool inside = false;
-  while (std::getline(in, line)) {
-    if (line.starts_with("-----BEGIN CERTIFICATE")) {
-      inside = true;
-    } else if (line.starts_with("-----END CERTIFICATE")) {
-      break;
-    } else if (inside) {
-      body += "            " + line + "\n";
-    }
-  }
-  return body;
-}
-
 struct MetadataParts {
   std::string entity_id = "https://idp.example.com/saml/metadata";
   std::string key_use = " use=\"signing\"";
@@ -92,7 +75,7 @@ class IdpMetadataTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir;
     test::TestChain chain = test::make_test_chain(dir_->path(), "idp.example.com");
-    leaf_base64_ = new std::string(pem_body(dir_->path() / "leaf.pem"));
+    leaf_base64_ = new std::string(test::pem_body(dir_->path() / "leaf.pem", "            "));
   }
   static void TearDownTestSuite() {
     delete leaf_base64_;

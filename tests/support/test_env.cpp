@@ -1,8 +1,12 @@
 #include "support/test_env.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -63,8 +67,9 @@ TestToken make_softhsm_token(const fs::path& dir, const std::string& label) {
   ::setenv("SOFTHSM2_CONF", conf.c_str(), 1);
   TestToken token{softhsm_module_path(), "", label, "hsm-pin-50831", "hsm-so-pin-7702"};
   std::string out;
-  int rc = run_command(
-      "softhsm2-util --init-token --free --label '" + label + "' --pin hsm-pin-50831 --so-pin hsm-so-pin-7702", &out);
+  int rc = run_command("softhsm2-util --init-token --free --label '" + label +
+                           "' --pin hsm-pin-50831 --so-pin hsm-so-pin-7702",
+                       &out);
   if (rc != 0) throw std::runtime_error("softhsm2-util failed: " + out);
   return token;
 }
@@ -121,6 +126,45 @@ TestChain make_test_chain(const fs::path& dir, const std::string& common_name) {
   if (!bytes) throw std::runtime_error("bad leaf.spki.sha1");
   chain.leaf_spki_sha1 = *bytes;
   return chain;
+}
+
+std::string pem_body(const fs::path& pem, const std::string& indent) {
+  std::ifstream in(pem);
+  std::string line, body;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line.starts_with("-----BEGIN CERTIFICATE")) {
+      inside = true;
+    } else if (line.starts_with("-----END CERTIFICATE")) {
+      break;
+    } else if (inside) {
+      body += indent + line + "\n";
+    }
+  }
+  return body;
+}
+
+Listener::Listener() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(fd_, 1) != 0 ||
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    throw std::runtime_error("cannot listen on 127.0.0.1");
+  port_ = ntohs(address.sin_port);
+}
+
+void Listener::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+std::string free_port() {
+  Listener probe;
+  return probe.port();
 }
 
 Bytes read_all(const fs::path& file) {

@@ -60,6 +60,28 @@ struct TestChain {
 // Makes (once per folder) a chain for `common_name` under `dir`.
 TestChain make_test_chain(const fs::path& dir, const std::string& common_name = "sso.test");
 
+// The base64 body of the first certificate of a PEM file, each line followed by "\n" and
+// preceded by `indent`.
+std::string pem_body(const fs::path& pem, const std::string& indent = {});
+
+// A socket listening on 127.0.0.1 at a port the kernel chose (a busy port); closed when it dies.
+class Listener {
+ public:
+  Listener();
+  ~Listener() { close(); }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+  void close();
+  std::string port() const { return std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  unsigned port_ = 0;
+};
+
+// A port that was free a moment ago (bound to 127.0.0.1:0, then released).
+std::string free_port();
+
 Bytes read_all(const fs::path& file);
 void write_all(const fs::path& file, ByteView data);
 
