@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -125,8 +124,8 @@ TEST(FolderCheck, RefusesFolderThisUserCannotWrite) {
   if (child == 0) {
     if (::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) ::_exit(100);
     auto checked = check_folder(data);
-    bool names_fix = !checked.ok() &&
-                     checked.error().message.find("chmod 700 " + data.string()) != std::string::npos;
+    bool names_fix = !checked.ok() && checked.error().message.find("chmod 700 " + data.string()) !=
+                                          std::string::npos;
     ::_exit(checked.ok() ? 101 : names_fix ? static_cast<int>(checked.error().cause) : 102);
   }
   int status = 0;

@@ -25,6 +25,10 @@ inline constexpr const char* kIds[] = {
 using ssoc::test::free_port;
 using ssoc::test::Listener;
 
+inline bool has(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
 // Writes the fixture's plaintext settings with bind and admin endpoints on loopback ports,
 // free ones unless given.
 inline void write_settings(const FolderFixture& fx, std::string bind_port = free_port(),
@@ -60,6 +64,16 @@ inline Check check(const Report& report, std::string_view id) {
 
 inline Check::Outcome outcome(const Report& report, std::string_view id) {
   return check(report, id).outcome;
+}
+
+// Each of `ids` was skipped because the check `because` failed.
+inline void expect_skipped(const Report& report, std::initializer_list<const char*> ids,
+                           std::string_view because) {
+  for (const char* id : ids) {
+    const Check& c = check(report, id);
+    EXPECT_EQ(c.outcome, Check::Outcome::Skipped) << id << ": " << c.detail;
+    EXPECT_TRUE(has(c.detail, "'" + std::string(because) + "' failed")) << id << ": " << c.detail;
+  }
 }
 
 // True when python3's json module accepts `text`.

@@ -13,19 +13,8 @@ using test::check;
 using test::FolderFixture;
 using test::outcome;
 using Outcome = Check::Outcome;
-
-bool has(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
-
-void expect_skipped(const Report& report, std::initializer_list<const char*> ids,
-                    std::string_view because) {
-  for (const char* id : ids) {
-    const Check& c = check(report, id);
-    EXPECT_EQ(c.outcome, Outcome::Skipped) << id << ": " << c.detail;
-    EXPECT_TRUE(has(c.detail, "'" + std::string(because) + "' failed")) << id << ": " << c.detail;
-  }
-}
+using test::expect_skipped;
+using test::has;
 
 class DoctorHsm : public ::testing::Test {
  protected:

@@ -15,10 +15,8 @@ using test::check;
 using test::FolderFixture;
 using test::outcome;
 using Outcome = Check::Outcome;
-
-bool has(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
+using test::expect_skipped;
+using test::has;
 
 class DoctorFolder : public ::testing::Test {
  protected:
