@@ -1,0 +1,98 @@
+// The short-lived records of logins: transactions (DESIGN step 2) and the replay cache (step 3).
+#include "store/input_limits.hpp"
+#include "store/store.hpp"
+#include "store/store_state.hpp"
+
+namespace ssoc::store {
+namespace {
+
+// Rows removed per batch by purge_expired; each batch holds the lock for a few milliseconds.
+constexpr std::int64_t kPurgeBatch = 500;
+
+bool is_primary_key_conflict(int rc) {
+  return rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE;
+}
+
+}  // namespace
+
+Result<void> Store::add_transaction(const LoginTransaction& t) {
+  TRY(check_transaction(t));
+  std::lock_guard lock(state_->mutex);
+  Query query = state_->statements[Sql::AddTransaction].use("record a login transaction");
+  query.bind(t.id).bind(t.request_id).bind(t.client_key).bind(t.redirect_uri).bind(t.state);
+  query.bind(t.created).bind(t.expires);
+  Result<void> added = query.run();
+  if (!added && is_primary_key_conflict(query.failure_code())) {
+    return fail(Cause::InvalidInput,
+                "a login transaction with this id is recorded already; it was not replaced. "
+                "Start the login again (each one needs a fresh random id).");
+  }
+  return added;
+}
+
+Result<std::optional<LoginTransaction>> Store::find_transaction(std::string_view id,
+                                                                std::int64_t now) {
+  TRY(check_id("the login transaction id", id));
+  std::lock_guard lock(state_->mutex);
+  Query query = state_->statements[Sql::FindTransaction].use("read a login transaction");
+  query.bind(id);
+  if (!TRY(query.step())) return std::optional<LoginTransaction>();
+  LoginTransaction t{.id = std::string(id),
+                     .request_id = query.text(0),
+                     .client_key = query.blob(1),
+                     .redirect_uri = query.text(2),
+                     .state = query.text(3),
+                     .created = query.integer(4),
+                     .expires = query.integer(5)};
+  TRY(query.run());
+  if (now >= t.expires) return std::optional<LoginTransaction>();
+  return std::optional<LoginTransaction>(std::move(t));
+}
+
+Result<std::optional<LoginTransaction>> Store::take_transaction(std::string_view id,
+                                                                std::int64_t now) {
+  TRY(check_id("the login transaction id", id));
+  std::lock_guard lock(state_->mutex);
+  // One statement: the row is gone once it has been read, so no two calls can both get it.
+  Query query = state_->statements[Sql::TakeTransaction].use("take a login transaction");
+  query.bind(id);
+  if (!TRY(query.step())) return std::optional<LoginTransaction>();
+  LoginTransaction t{.id = std::string(id),
+                     .request_id = query.text(0),
+                     .client_key = query.blob(1),
+                     .redirect_uri = query.text(2),
+                     .state = query.text(3),
+                     .created = query.integer(4),
+                     .expires = query.integer(5)};
+  // Finishing the statement commits the delete; only a committed take hands the row out.
+  TRY(query.run());
+  if (now >= t.expires) return std::optional<LoginTransaction>();
+  return std::optional<LoginTransaction>(std::move(t));
+}
+
+Result<bool> Store::remember_assertion(std::string_view assertion_id, std::int64_t expires) {
+  TRY(check_id("the assertion id", assertion_id));
+  std::lock_guard lock(state_->mutex);
+  Query query = state_->statements[Sql::RememberAssertion].use("record an assertion id");
+  query.bind(assertion_id).bind(expires);
+  TRY(query.run());
+  return query.changes() == 1;
+}
+
+Result<std::size_t> Store::purge_expired(std::int64_t now) {
+  std::size_t removed = 0;
+  for (Sql purge : {Sql::PurgeTransactions, Sql::PurgeAssertions}) {
+    for (;;) {
+      std::lock_guard lock(state_->mutex);
+      Query query = state_->statements[purge].use("remove expired login records");
+      query.bind(now).bind(kPurgeBatch);
+      TRY(query.run());
+      const std::int64_t batch = query.changes();
+      removed += static_cast<std::size_t>(batch);
+      if (batch < kPurgeBatch) break;
+    }
+  }
+  return removed;
+}
+
+}  // namespace ssoc::store
