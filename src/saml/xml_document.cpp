@@ -70,7 +70,7 @@ XmlDoc parse_xml(ByteView xml, std::string& problem) {
                                static_cast<int>(xml.size()), "metadata.xml", nullptr, options));
   if (doctype_seen || (doc && doc->intSubset != nullptr)) {
     problem =
-        "has a DOCTYPE, which SAML metadata never needs and which is refused (it can "
+        "has a DOCTYPE, which SAML never needs and which is refused (it can "
         "declare entities)";
     return nullptr;
   }

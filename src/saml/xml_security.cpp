@@ -1,0 +1,233 @@
+// xmlsec's OpenSSL headers still declare functions on RSA, DSA and EC_KEY, which the project's
+// OPENSSL_NO_DEPRECATED hides; this file only includes them and calls none of those.
+#undef OPENSSL_NO_DEPRECATED
+#include "saml/xml_security.hpp"
+
+#include <lasso/lasso.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/errors.h>
+#include <xmlsec/keys.h>
+#include <xmlsec/keysmngr.h>
+#include <xmlsec/openssl/evp.h>
+#include <xmlsec/xmldsig.h>
+#include <xmlsec/xmlenc.h>
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/xmltree.h>
+
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "saml/saml_names.hpp"
+#include "saml/xml_document.hpp"
+
+namespace ssoc::saml {
+namespace {
+
+struct DSigCtxFree {
+  void operator()(xmlSecDSigCtx* ctx) const noexcept { xmlSecDSigCtxDestroy(ctx); }
+};
+struct EncCtxFree {
+  void operator()(xmlSecEncCtx* ctx) const noexcept { xmlSecEncCtxDestroy(ctx); }
+};
+
+// xmlsec reports every error through this callback; the default prints to stderr. Errors are
+// expected for hostile input and the verdict is read from the return values, so they are
+// dropped (they may quote parts of the message, which must not reach a log).
+void quiet_errors(const char*, int, const char*, const char*, const char*, int, const char*) {}
+
+bool enable_signature_algorithms(xmlSecDSigCtx* ctx, bool allow_sha1) {
+  int rc = 0;
+  for (xmlSecTransformId id :
+       {xmlSecTransformExclC14NId, xmlSecTransformExclC14NWithCommentsId,
+        xmlSecTransformRsaSha256Id, xmlSecTransformRsaSha384Id, xmlSecTransformRsaSha512Id,
+        xmlSecTransformEcdsaSha256Id, xmlSecTransformEcdsaSha384Id, xmlSecTransformEcdsaSha512Id})
+    rc |= xmlSecDSigCtxEnableSignatureTransform(ctx, id);
+  for (xmlSecTransformId id :
+       {xmlSecTransformEnvelopedId, xmlSecTransformExclC14NId, xmlSecTransformSha256Id,
+        xmlSecTransformSha384Id, xmlSecTransformSha512Id})
+    rc |= xmlSecDSigCtxEnableReferenceTransform(ctx, id);
+  if (allow_sha1) {
+    rc |= xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformRsaSha1Id);
+    rc |= xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha1Id);
+  }
+  return rc == 0;
+}
+
+std::string attribute_of(const xmlNode* node, const char* name) {
+  return attribute(node, name).value;
+}
+
+// The ds:Reference elements of a ds:Signature's SignedInfo.
+std::vector<xmlNode*> references(const xmlNode* signature) {
+  std::vector<xmlNode*> found;
+  for (xmlNode* info : child_elements(signature, kDsigNs, "SignedInfo"))
+    for (xmlNode* reference : child_elements(info, kDsigNs, "Reference"))
+      found.push_back(reference);
+  return found;
+}
+
+}  // namespace
+
+void init_xml_security() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    xmlInitParser();
+    // lasso_init initialises xmlsec and its OpenSSL back end as well.
+    lasso_init();
+    xmlSecErrorsSetCallback(quiet_errors);
+  });
+}
+
+Result<std::shared_ptr<const SignatureKeys>> SignatureKeys::from_certificates(
+    const std::vector<Bytes>& certificates_der) {
+  init_xml_security();
+  std::shared_ptr<SignatureKeys> keys(new SignatureKeys());
+  for (const Bytes& der : certificates_der) {
+    xmlSecKeyPtr key =
+        xmlSecCryptoAppKeyLoadMemory(der.data(), static_cast<xmlSecSize>(der.size()),
+                                     xmlSecKeyDataFormatCertDer, nullptr, nullptr, nullptr);
+    if (key == nullptr)
+      return fail(Cause::InvalidSetting,
+                  "a signing certificate of the IdP metadata holds no usable public key; download "
+                  "the metadata of this application again from the IdP");
+    keys->keys_.push_back(key);
+  }
+  if (keys->keys_.empty())
+    return fail(Cause::InvalidSetting, "the IdP metadata has no signing certificate");
+  return std::shared_ptr<const SignatureKeys>(std::move(keys));
+}
+
+SignatureKeys::~SignatureKeys() {
+  for (void* key : keys_) xmlSecKeyDestroy(static_cast<xmlSecKeyPtr>(key));
+}
+
+Result<void> SignatureKeys::verify(xmlNode* signature, xmlNode* signed_element,
+                                   bool allow_sha1) const {
+  if (signature->parent != signed_element)
+    return fail(Cause::InvalidInput, "a signature is not enveloped in the element it signs");
+  std::vector<xmlNode*> refs = references(signature);
+  if (refs.size() != 1)
+    return fail(Cause::InvalidInput, "a signature has " + std::to_string(refs.size()) +
+                                         " references; exactly one is allowed");
+  std::string id = attribute_of(signed_element, "ID");
+  if (id.empty() || attribute_of(refs.front(), "URI") != "#" + id)
+    return fail(Cause::InvalidInput, "a signature does not reference the element that envelops it");
+
+  std::string last_reason = "the signature does not verify with the IdP's keys";
+  for (void* stored : keys_) {
+    std::unique_ptr<xmlSecDSigCtx, DSigCtxFree> ctx(xmlSecDSigCtxCreate(nullptr));
+    if (!ctx) return fail(Cause::Internal, "out of memory verifying a signature");
+    ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+    ctx->flags |=
+        XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS | XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
+    if (!enable_signature_algorithms(ctx.get(), allow_sha1))
+      return fail(Cause::Internal, "xmlsec refused the list of allowed algorithms");
+    // A key set here is used as it is: KeyInfo in the message is never read.
+    ctx->signKey = xmlSecKeyDuplicate(static_cast<xmlSecKeyPtr>(stored));
+    if (ctx->signKey == nullptr) return fail(Cause::Internal, "out of memory copying a key");
+    if (xmlSecDSigCtxVerify(ctx.get(), signature) < 0) {
+      last_reason =
+          "the signature could not be checked (malformed, or an algorithm that is not allowed" +
+          std::string(allow_sha1 ? ")" : "; SHA-1 needs allow_sha1=true)");
+      continue;
+    }
+    if (ctx->status != xmlSecDSigStatusSucceeded) continue;
+    // xmlsec checked every reference; make sure the one it resolved is ours.
+    if (xmlSecPtrListGetSize(&ctx->signedInfoReferences) != 1)
+      return fail(Cause::InvalidInput, "a signature has more than one reference");
+    auto* ref =
+        static_cast<xmlSecDSigReferenceCtx*>(xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0));
+    if (ref == nullptr || ref->status != xmlSecDSigStatusSucceeded || ref->uri == nullptr ||
+        std::strcmp(reinterpret_cast<const char*>(ref->uri), ("#" + id).c_str()) != 0)
+      return fail(Cause::InvalidInput, "a signature reference did not verify");
+    return success();
+  }
+  return fail(Cause::InvalidInput, last_reason);
+}
+
+Result<std::shared_ptr<const DecryptionKey>> DecryptionKey::from_private_key(EVP_PKEY* key) {
+  init_xml_security();
+  std::shared_ptr<DecryptionKey> out(new DecryptionKey());
+  xmlSecKeysMngrPtr manager = xmlSecKeysMngrCreate();
+  if (manager == nullptr || xmlSecCryptoAppDefaultKeysMngrInit(manager) < 0) {
+    if (manager != nullptr) xmlSecKeysMngrDestroy(manager);
+    return fail(Cause::Internal, "xmlsec could not make a key manager");
+  }
+  out->manager_ = manager;
+  if (EVP_PKEY_up_ref(key) != 1) return fail(Cause::Internal, "OpenSSL could not share the key");
+  xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(key);
+  if (data == nullptr) {
+    EVP_PKEY_free(key);
+    return fail(Cause::InvalidSetting, "the keystore's key cannot decrypt SAML assertions");
+  }
+  xmlSecKeyPtr xkey = xmlSecKeyCreate();
+  if (xkey == nullptr || xmlSecKeySetValue(xkey, data) < 0) {
+    xmlSecKeyDataDestroy(data);
+    if (xkey != nullptr) xmlSecKeyDestroy(xkey);
+    return fail(Cause::Internal, "xmlsec could not hold the key");
+  }
+  if (xmlSecCryptoAppDefaultKeysMngrAdoptKey(manager, xkey) < 0) {
+    xmlSecKeyDestroy(xkey);
+    return fail(Cause::Internal, "xmlsec could not keep the key");
+  }
+  return std::shared_ptr<const DecryptionKey>(std::move(out));
+}
+
+DecryptionKey::~DecryptionKey() {
+  if (manager_ != nullptr) xmlSecKeysMngrDestroy(static_cast<xmlSecKeysMngrPtr>(manager_));
+}
+
+Result<xmlNode*> DecryptionKey::decrypt_in_place(xmlNode* encrypted_element) const {
+  std::vector<xmlNode*> data = child_elements(encrypted_element, kXencNs, "EncryptedData");
+  if (data.size() != 1)
+    return fail(Cause::InvalidInput, "an EncryptedAssertion must hold exactly one EncryptedData");
+  std::unique_ptr<xmlSecEncCtx, EncCtxFree> ctx(
+      xmlSecEncCtxCreate(static_cast<xmlSecKeysMngrPtr>(manager_)));
+  if (!ctx) return fail(Cause::Internal, "out of memory decrypting an assertion");
+  // Content: AES-GCM or AES-CBC. KeyInfo: an EncryptedKey only (never a key carried in the
+  // clear), itself decrypted by RSA-OAEP with the key of the manager (this service's).
+  int rc = 0;
+  for (xmlSecTransformId id :
+       {xmlSecTransformAes128GcmId, xmlSecTransformAes192GcmId, xmlSecTransformAes256GcmId,
+        xmlSecTransformAes128CbcId, xmlSecTransformAes192CbcId, xmlSecTransformAes256CbcId})
+    rc |= xmlSecPtrListAdd(&ctx->transformCtx.enabledTransforms, (void*)id);
+  rc |= xmlSecPtrListAdd(&ctx->keyInfoReadCtx.enabledKeyData, (void*)xmlSecKeyDataEncryptedKeyId);
+  if (rc == 0) rc = xmlSecKeyInfoCtxCreateEncCtx(&ctx->keyInfoReadCtx);
+  if (rc == 0)
+    rc = xmlSecPtrListAdd(&ctx->keyInfoReadCtx.encCtx->transformCtx.enabledTransforms,
+                          (void*)xmlSecTransformRsaOaepId);
+  if (rc != 0) return fail(Cause::Internal, "xmlsec refused the list of allowed algorithms");
+  // Decrypt EncryptedData; xmlsec replaces it with the plaintext. Then the EncryptedAssertion
+  // wrapper is replaced by its remaining children.
+  if (xmlSecEncCtxDecrypt(ctx.get(), data.front()) < 0 || ctx->result == nullptr ||
+      !ctx->resultReplaced)
+    return fail(Cause::InvalidInput,
+                "the encrypted assertion could not be decrypted with this service's key");
+  // Move the decrypted nodes out of the EncryptedAssertion, in place of it.
+  int elements = 0;
+  for (xmlNode* c = encrypted_element->children; c != nullptr; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && !is_element(c, kXencNs, "EncryptedKey")) ++elements;
+  if (elements != 1)
+    return fail(Cause::InvalidInput, "the encrypted assertion did not decrypt to one element");
+  xmlNode* first = nullptr;
+  xmlNode* child = encrypted_element->children;
+  while (child != nullptr) {
+    xmlNode* next = child->next;
+    xmlUnlinkNode(child);
+    if (child->type == XML_ELEMENT_NODE && !is_element(child, kXencNs, "EncryptedKey")) {
+      if (first == nullptr) first = child;
+      xmlAddPrevSibling(encrypted_element, child);
+    } else {
+      xmlFreeNode(child);
+    }
+    child = next;
+  }
+  xmlUnlinkNode(encrypted_element);
+  xmlFreeNode(encrypted_element);
+  if (first == nullptr)
+    return fail(Cause::InvalidInput, "the encrypted assertion decrypted to nothing");
+  return first;
+}
+
+}  // namespace ssoc::saml
