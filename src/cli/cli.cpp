@@ -27,6 +27,9 @@ constexpr const char* kUsage =
     "  doctor [--json]                  the troubleshooting checklist\n"
     "  backup --out FILE | restore FILE consistent backup / safe restore\n"
     "  sks rotate                       new HSM key, settings re-encrypted, old key destroyed\n"
+    "  users list | show ID | delete ID the users known to this connector\n"
+    "  login --server URL [--out FILE]  reference vault client: SSO login in a browser\n"
+    "  demo                             a complete local setup on SoftHSM2 and a test IdP\n"
     "-config and -disableSKS are the original product's spellings of config and\n"
     "config --disable-sks. The data folder defaults to $SSOCONNECT_DATA, else\n"
     "$HOME/sso_connect/data; the log goes to <data>/../logs/ssoconnect.log.\n";
@@ -59,7 +62,8 @@ const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"start", cmd_start},   {"status", cmd_status}, {"config", cmd_config},
       {"doctor", cmd_doctor}, {"backup", cmd_backup}, {"restore", cmd_restore},
-      {"sks", cmd_sks},
+      {"sks", cmd_sks},       {"users", cmd_users},   {"login", cmd_login},
+      {"demo", cmd_demo},
   };
   return table;
 }
@@ -94,8 +98,6 @@ int dispatch(int argc, char** argv) {
   }
   auto command = commands().find(name);
   if (command == commands().end()) {
-    if (name == "users" || name == "login" || name == "demo")
-      return usage("'" + name + "' arrives with the SSO service and is not in this version yet");
     return usage("unknown command '" + name + "'");
   }
   inv.data_dir = data_dir ? *data_dir : default_data_dir();

@@ -36,5 +36,8 @@ int cmd_doctor(const Invocation& inv);
 int cmd_backup(const Invocation& inv);
 int cmd_restore(const Invocation& inv);
 int cmd_sks(const Invocation& inv);
+int cmd_users(const Invocation& inv);
+int cmd_login(const Invocation& inv);
+int cmd_demo(const Invocation& inv);
 
 }  // namespace ssoc::cli
