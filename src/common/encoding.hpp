@@ -18,6 +18,10 @@ std::string base64url_encode(ByteView data);
 std::optional<SecretBytes> base64url_decode(std::string_view text);
 
 std::string hex_encode(ByteView data);
+
+// Percent-encodes every byte except the RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~),
+// with upper-case hex digits: safe for a query value, a form value and a path segment.
+std::string percent_encode(std::string_view text);
 std::optional<Bytes> hex_decode(std::string_view text);
 
 }  // namespace ssoc

@@ -12,11 +12,6 @@ int hex_value(char c) {
   return -1;
 }
 
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
 }  // namespace
 
 std::optional<std::string_view> Request::header(std::string_view lower_name) const {
@@ -48,12 +43,15 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> fields;
+  std::size_t pieces = 0;
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t end = std::min(text.find('&', start), text.size());
     std::string_view piece = text.substr(start, end - start);
     start = end + 1;
     if (piece.empty()) continue;
+    // Each field is compared with the ones before it: bounding their number bounds the work.
+    if (++pieces > kMaxFormFields) return std::nullopt;
     std::size_t equals = piece.find('=');
     if (equals == std::string_view::npos || equals == 0) return std::nullopt;
     auto name = percent_decode(piece.substr(0, equals), true);
@@ -64,23 +62,6 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::
     fields.emplace_back(std::move(*name), std::move(*value));
   }
   return fields;
-}
-
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (is_unreserved(byte)) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0f];
-    }
-  }
-  return out;
 }
 
 }  // namespace ssoc::http

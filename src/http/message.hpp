@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/encoding.hpp"
+
 namespace ssoc::http {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -49,10 +51,13 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 // percent-decoded with '+' as space. nullopt when a piece has no '=', an empty name or a bad
 // escape, or when a name repeats: a repeated parameter is refused, never merged, so that two
 // parts of the service can never read different values of one parameter. "" gives an empty list.
+// At most kMaxFormFields non-empty pieces: more is nullopt (no form of this service needs more
+// than a handful, and the duplicate check would grow with their square).
+inline constexpr std::size_t kMaxFormFields = 64;
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view text);
 
 // Percent-encodes every byte except the RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~),
 // with upper-case hex digits. Safe for a query value, a form value and a path segment.
-std::string percent_encode(std::string_view text);
+using ssoc::percent_encode;  // common/encoding.hpp
 
 }  // namespace ssoc::http

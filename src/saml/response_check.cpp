@@ -14,6 +14,8 @@ namespace ssoc::saml {
 namespace {
 
 constexpr std::int64_t kMaxResponseAge = 300;  // DESIGN.md: IssueInstant at most 5 minutes old
+// A response declares a dozen namespaces; thousands make canonicalisation quadratic.
+constexpr std::size_t kMaxNamespaceDeclarations = 128;
 
 Error refuse(std::string message) {
   return fail(Cause::InvalidInput, std::move(message));
@@ -23,6 +25,7 @@ Error refuse(std::string message) {
 struct DocumentCensus {
   bool has_comment_or_pi = false;
   bool duplicate_id = false;
+  std::size_t namespace_declarations = 0;
   std::vector<xmlNode*> assertions;  // saml:Assertion and saml:EncryptedAssertion, anywhere
   std::vector<xmlNode*> signatures;  // ds:Signature, anywhere
 };
@@ -43,6 +46,7 @@ void walk(xmlNode* node, DocumentCensus& census, std::set<std::string>& ids) {
         n->type == XML_XINCLUDE_START)
       census.has_comment_or_pi = true;
     if (n->type != XML_ELEMENT_NODE) continue;
+    for (const xmlNs* ns = n->nsDef; ns != nullptr; ns = ns->next) ++census.namespace_declarations;
     if (is_element(n, kSamlAssertionNs, "Assertion") ||
         is_element(n, kSamlAssertionNs, "EncryptedAssertion"))
       census.assertions.push_back(n);
@@ -271,6 +275,8 @@ Result<LoginAssertion> check_response(xmlDoc* doc, const ResponseExpectations& e
   if (census.has_comment_or_pi)
     return refuse("the Response holds a comment, processing instruction or entity reference");
   if (census.duplicate_id) return refuse("two elements of the Response share an ID");
+  if (census.namespace_declarations > kMaxNamespaceDeclarations)
+    return refuse("the Response declares more than 128 namespaces");
   if (census.assertions.size() != 1)
     return refuse("the Response holds " + std::to_string(census.assertions.size()) +
                   " assertions; exactly one is allowed");
@@ -316,12 +322,14 @@ Result<LoginAssertion> check_response(xmlDoc* doc, const ResponseExpectations& e
 
   if (is_element(assertion, kSamlAssertionNs, "EncryptedAssertion")) {
     if (decryption == nullptr) return refuse("the assertion is encrypted but no key is set");
-    assertion = TRY(decryption->decrypt_in_place(assertion));
+    assertion = TRY(decryption->decrypt_in_place(assertion, out.response_signed));
     // The plaintext is checked like the rest of the message.
     DocumentCensus after = take_census(doc);
     if (after.has_comment_or_pi)
       return refuse("the decrypted assertion holds a comment or processing instruction");
     if (after.duplicate_id) return refuse("two elements of the Response share an ID");
+    if (after.namespace_declarations > kMaxNamespaceDeclarations)
+      return refuse("the decrypted assertion declares more than 128 namespaces");
     if (after.assertions.size() != 1 || after.assertions.front() != assertion ||
         !is_element(assertion, kSamlAssertionNs, "Assertion"))
       return refuse("the encrypted assertion did not hold exactly one Assertion");

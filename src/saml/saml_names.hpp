@@ -21,6 +21,8 @@ inline constexpr std::string_view kEntityFormat =
     "urn:oasis:names:tc:SAML:2.0:nameid-format:entity";
 inline constexpr std::string_view kEmailFormat =
     "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+inline constexpr std::string_view kTransientFormat =
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
 inline constexpr std::string_view kUnspecifiedFormat =
     "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
 

@@ -63,9 +63,11 @@ std::string certificate_pem(const Bytes& der) {
 Result<LassoServer*> build_lasso_server(const std::string& sp_metadata, const SecretBytes& key_pem,
                                         const std::string& certificate_pem,
                                         const std::string& idp_metadata) {
-  LassoServer* server = lasso_server_new_from_buffers(sp_metadata.c_str(),
-                                                      reinterpret_cast<const char*>(key_pem.data()),
-                                                      nullptr, certificate_pem.c_str());
+  // No certificate: this service signs its requests itself, and Lasso 2.8 would otherwise
+  // load the certificate again for every request it builds, leaking a BIO each time.
+  (void)certificate_pem;
+  LassoServer* server = lasso_server_new_from_buffers(
+      sp_metadata.c_str(), reinterpret_cast<const char*>(key_pem.data()), nullptr, nullptr);
   if (server == nullptr)
     return fail(Cause::InvalidSetting,
                 "Lasso refused this service's SAML settings (sp_entity_id, keystore_file); check "
@@ -83,6 +85,37 @@ Result<LassoServer*> build_lasso_server(const std::string& sp_metadata, const Se
                     "; download the metadata again from the IdP");
   }
   return server;
+}
+
+constexpr std::string_view kRsaSha256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+
+// The HTTP-Redirect URL (SAML bindings §3.4.4): the IdP's SSO URL with SAMLRequest (as Lasso
+// deflated and encoded it), RelayState and, when `key` is given, SigAlg and Signature, the
+// RSA-SHA256 signature of "SAMLRequest=…&RelayState=…&SigAlg=…" exactly as sent.
+Result<std::string> redirect_url(std::string_view lasso_url, std::string_view relay_state,
+                                 EVP_PKEY* key) {
+  std::size_t at = lasso_url.find("SAMLRequest=");
+  if (at == std::string_view::npos || at == 0)
+    return fail(Cause::Internal, "Lasso's AuthnRequest URL has no SAMLRequest");
+  std::string_view base = lasso_url.substr(0, at);  // ends with '?' or '&'
+  std::string_view request = lasso_url.substr(at);
+  request = request.substr(0, request.find('&'));
+  std::string query = std::string(request) + "&RelayState=" + percent_encode(relay_state);
+  if (key != nullptr) {
+    query += "&SigAlg=" + percent_encode(kRsaSha256);
+    ossl::MdCtx ctx(EVP_MD_CTX_new());
+    std::size_t size = 0;
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
+        EVP_DigestSign(ctx.get(), nullptr, &size, as_bytes(query).data(), query.size()) != 1)
+      return fail(Cause::Internal, "the AuthnRequest could not be signed: " + ossl::last_error());
+    Bytes signature(size);
+    if (EVP_DigestSign(ctx.get(), signature.data(), &size, as_bytes(query).data(), query.size()) !=
+        1)
+      return fail(Cause::Internal, "the AuthnRequest could not be signed: " + ossl::last_error());
+    signature.resize(size);
+    query += "&Signature=" + percent_encode(base64_encode(signature));
+  }
+  return std::string(base) + query;
 }
 
 // The SAMLResponse field without the line breaks some IdPs insert, decoded.
@@ -176,13 +209,14 @@ Result<ServiceProvider::AuthnRequest> ServiceProvider::make_authn_request(
   }
   g_free(profile->msg_relayState);
   profile->msg_relayState = g_strndup(relay_state.data(), relay_state.size());
-  lasso_profile_set_signature_hint(profile, settings_.sign_requests
-                                                ? LASSO_PROFILE_SIGNATURE_HINT_FORCE
-                                                : LASSO_PROFILE_SIGNATURE_HINT_FORBID);
+  // Lasso builds the message unsigned; the query is signed here (see build_lasso_server).
+  lasso_profile_set_signature_hint(profile, LASSO_PROFILE_SIGNATURE_HINT_FORBID);
   rc = lasso_login_build_authn_request_msg(login.get());
   if (rc != 0 || profile->msg_url == nullptr)
     return fail(Cause::Internal, "Lasso could not build the AuthnRequest: " + lasso_reason(rc));
-  return AuthnRequest{profile->msg_url, id};
+  std::string url = TRY(
+      redirect_url(profile->msg_url, relay_state, settings_.sign_requests ? key_.get() : nullptr));
+  return AuthnRequest{std::move(url), id};
 }
 
 Result<LoginAssertion> ServiceProvider::check_response(std::string_view saml_response,

@@ -6,6 +6,7 @@
 #include <lasso/lasso.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
+#include <xmlsec/io.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/keysmngr.h>
 #include <xmlsec/openssl/evp.h>
@@ -20,6 +21,7 @@
 
 #include "saml/saml_names.hpp"
 #include "saml/xml_document.hpp"
+#include "saml/xml_security_shape.hpp"
 
 namespace ssoc::saml {
 namespace {
@@ -76,6 +78,9 @@ void init_xml_security() {
     // lasso_init initialises xmlsec and its OpenSSL back end as well.
     lasso_init();
     xmlSecErrorsSetCallback(quiet_errors);
+    // Nothing here ever needs xmlsec to open a file or a URL: without IO callbacks, no
+    // reference in a message can make it try.
+    xmlSecIOCleanupCallbacks();
   });
 }
 
@@ -106,6 +111,7 @@ Result<void> SignatureKeys::verify(xmlNode* signature, xmlNode* signed_element,
                                    bool allow_sha1) const {
   if (signature->parent != signed_element)
     return fail(Cause::InvalidInput, "a signature is not enveloped in the element it signs");
+  TRY(check_signature_shape(signature));
   std::vector<xmlNode*> refs = references(signature);
   if (refs.size() != 1)
     return fail(Cause::InvalidInput, "a signature has " + std::to_string(refs.size()) +
@@ -178,10 +184,9 @@ DecryptionKey::~DecryptionKey() {
   if (manager_ != nullptr) xmlSecKeysMngrDestroy(static_cast<xmlSecKeysMngrPtr>(manager_));
 }
 
-Result<xmlNode*> DecryptionKey::decrypt_in_place(xmlNode* encrypted_element) const {
+Result<xmlNode*> DecryptionKey::decrypt_in_place(xmlNode* encrypted_element, bool allow_cbc) const {
+  TRY(check_encrypted_assertion_shape(encrypted_element, allow_cbc));
   std::vector<xmlNode*> data = child_elements(encrypted_element, kXencNs, "EncryptedData");
-  if (data.size() != 1)
-    return fail(Cause::InvalidInput, "an EncryptedAssertion must hold exactly one EncryptedData");
   std::unique_ptr<xmlSecEncCtx, EncCtxFree> ctx(
       xmlSecEncCtxCreate(static_cast<xmlSecKeysMngrPtr>(manager_)));
   if (!ctx) return fail(Cause::Internal, "out of memory decrypting an assertion");
@@ -189,14 +194,22 @@ Result<xmlNode*> DecryptionKey::decrypt_in_place(xmlNode* encrypted_element) con
   // clear), itself decrypted by RSA-OAEP with the key of the manager (this service's).
   int rc = 0;
   for (xmlSecTransformId id :
-       {xmlSecTransformAes128GcmId, xmlSecTransformAes192GcmId, xmlSecTransformAes256GcmId,
-        xmlSecTransformAes128CbcId, xmlSecTransformAes192CbcId, xmlSecTransformAes256CbcId})
+       {xmlSecTransformAes128GcmId, xmlSecTransformAes192GcmId, xmlSecTransformAes256GcmId})
     rc |= xmlSecPtrListAdd(&ctx->transformCtx.enabledTransforms, (void*)id);
+  if (allow_cbc)
+    for (xmlSecTransformId id :
+         {xmlSecTransformAes128CbcId, xmlSecTransformAes192CbcId, xmlSecTransformAes256CbcId})
+      rc |= xmlSecPtrListAdd(&ctx->transformCtx.enabledTransforms, (void*)id);
+  // Same-document data only: no CipherReference or RetrievalMethod may make xmlsec read a
+  // file or a URL (the shape check refuses them too).
+  ctx->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
   rc |= xmlSecPtrListAdd(&ctx->keyInfoReadCtx.enabledKeyData, (void*)xmlSecKeyDataEncryptedKeyId);
   if (rc == 0) rc = xmlSecKeyInfoCtxCreateEncCtx(&ctx->keyInfoReadCtx);
-  if (rc == 0)
+  if (rc == 0) {
     rc = xmlSecPtrListAdd(&ctx->keyInfoReadCtx.encCtx->transformCtx.enabledTransforms,
                           (void*)xmlSecTransformRsaOaepId);
+    ctx->keyInfoReadCtx.encCtx->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
+  }
   if (rc != 0) return fail(Cause::Internal, "xmlsec refused the list of allowed algorithms");
   // Decrypt EncryptedData; xmlsec replaces it with the plaintext. Then the EncryptedAssertion
   // wrapper is replaced by its remaining children.
@@ -218,6 +231,11 @@ Result<xmlNode*> DecryptionKey::decrypt_in_place(xmlNode* encrypted_element) con
     if (child->type == XML_ELEMENT_NODE && !is_element(child, kXencNs, "EncryptedKey")) {
       if (first == nullptr) first = child;
       xmlAddPrevSibling(encrypted_element, child);
+      // xmlsec parsed the plaintext in the context of the EncryptedAssertion, so it may use
+      // namespace declarations of that element, which is freed below: declare them again
+      // where the node now is (or reuse the ones in scope there).
+      if (xmlReconciliateNs(encrypted_element->doc, child) < 0)
+        return fail(Cause::InvalidInput, "the decrypted assertion's namespaces do not resolve");
     } else {
       xmlFreeNode(child);
     }

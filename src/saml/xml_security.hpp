@@ -10,7 +10,10 @@
 // - Algorithms: RSA-SHA256/384/512 and ECDSA-SHA256/384/512 with SHA-256/384/512 digests;
 //   RSA-SHA1 and SHA-1 digests only when `allow_sha1`.
 // - Decryption: RSA-OAEP key transport (PKCS#1 v1.5 is refused: it is open to Bleichenbacher's
-//   attack) and AES-GCM or AES-CBC content, to the SP's own key only.
+//   attack) and AES-GCM content (AES-CBC only inside a signed Response: unauthenticated CBC
+//   invites padding-oracle attacks), inline cipher values only, to the SP's own key only.
+// - Shapes first (xml_security_shape.hpp): nothing reaches xmlsec that could make it do more
+//   than one canonicalisation per signature or read anything outside the message.
 #pragma once
 
 #include <libxml/tree.h>
@@ -55,10 +58,11 @@ class DecryptionKey {
   DecryptionKey(const DecryptionKey&) = delete;
   DecryptionKey& operator=(const DecryptionKey&) = delete;
 
-  // Decrypts the xenc:EncryptedData child of `encrypted_element` (a saml:EncryptedAssertion)
-  // and replaces `encrypted_element` with the plaintext nodes. Returns the first element that
-  // replaced it. The caller checks what it is.
-  Result<xmlNode*> decrypt_in_place(xmlNode* encrypted_element) const;
+  // Decrypts the xenc:EncryptedData child of `encrypted_element` (a saml:EncryptedAssertion
+  // of the shape xml_security_shape.hpp requires; AES-CBC only when `allow_cbc`, i.e. when a
+  // verified Response signature covers the ciphertext) and replaces `encrypted_element` with
+  // the plaintext element. Returns it; the caller checks what it is.
+  Result<xmlNode*> decrypt_in_place(xmlNode* encrypted_element, bool allow_cbc) const;
 
  private:
   DecryptionKey() = default;

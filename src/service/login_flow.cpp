@@ -7,6 +7,7 @@
 #include "common/log.hpp"
 #include "common/openssl.hpp"
 #include "http/server.hpp"
+#include "saml/saml_names.hpp"
 #include "service/pages.hpp"
 #include "service/redirect_policy.hpp"
 #include "vault/client_key.hpp"
@@ -71,7 +72,11 @@ std::string token_json(const store::User& user, std::string_view sealed, bool ne
 
 std::string user_id_of(const saml::LoginAssertion& assertion, std::string_view attr_email) {
   std::string email = trim_lower(first_value(assertion, attr_email));
-  return email.empty() ? trim_lower(assertion.name_id) : email;
+  if (!email.empty()) return email;
+  // A transient NameID changes at every login: as a user id it would make a new master
+  // password each time. No user id then (the login is refused).
+  if (assertion.name_id_format == saml::kTransientFormat) return {};
+  return trim_lower(assertion.name_id);
 }
 
 LoginFlow::LoginFlow(store::Store& store, Clock clock) : store_(store), clock_(std::move(clock)) {}

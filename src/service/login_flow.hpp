@@ -39,7 +39,8 @@ class LoginFlow {
 };
 
 // The user id of DESIGN.md step 4 from an accepted assertion: the attribute whose Name (else
-// FriendlyName) is `attr_email`, else the NameID, trimmed and lower-cased.
+// FriendlyName) is `attr_email`, else the NameID (unless it is transient), trimmed and
+// lower-cased; empty when there is none.
 std::string user_id_of(const saml::LoginAssertion& assertion, std::string_view attr_email);
 
 }  // namespace ssoc::service

@@ -99,10 +99,14 @@ http::Response token_page(std::string_view redirect_uri, std::string_view token_
       "<script nonce=\"" +
       nonce + "\">document.forms[0].submit();</script></body></html>\n";
   response.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+  // form-action limits the post to the redirect URI's origin. CSP host sources cannot name an
+  // IPv6 literal ([::1]), so for those the directive is left out rather than made to block.
+  std::string origin = origin_of(redirect_uri);
+  std::string form_action =
+      origin.find('[') == std::string::npos ? "; form-action " + origin : std::string();
   response.headers.emplace_back("Content-Security-Policy",
-                                "default-src 'none'; script-src 'nonce-" + nonce +
-                                    "'; form-action " + origin_of(redirect_uri) +
-                                    "; frame-ancestors 'none'");
+                                "default-src 'none'; script-src 'nonce-" + nonce + "'" +
+                                    form_action + "; frame-ancestors 'none'");
   add_security_headers(response);
   return response;
 }

@@ -89,5 +89,17 @@ TEST(RequestHeader, FindsTheFirstFieldOfAName) {
   EXPECT_EQ(request.header("absent"), std::nullopt);
 }
 
+TEST(Form, RefusesMoreFieldsThanTheLimit) {
+  std::string form;
+  for (std::size_t i = 0; i < kMaxFormFields; ++i) form += "f" + std::to_string(i) + "=&";
+  EXPECT_TRUE(parse_form(form));
+  EXPECT_FALSE(parse_form(form + "one=more"));
+  // Empty pieces do not count; a million-field body is refused at the limit, not compared.
+  EXPECT_TRUE(parse_form(std::string(100000, '&') + "a=1"));
+  std::string huge;
+  for (int i = 0; i < 100000; ++i) huge += std::to_string(i) + "=&";
+  EXPECT_FALSE(parse_form(huge));
+}
+
 }  // namespace
 }  // namespace ssoc::http

@@ -4,7 +4,10 @@
 
 #include <thread>
 
+#include <openssl/pem.h>
+
 #include "common/encoding.hpp"
+#include "common/openssl.hpp"
 #include "service/service_fixture.hpp"
 
 namespace ssoc::test {
@@ -30,6 +33,40 @@ TEST(Login, BeginRedirectsToTheIdpWithASignedAuthnRequestAndNoToken) {
   EXPECT_EQ(b.relay_state.size(), 43u);
   EXPECT_EQ(b.request_id.size(), 41u);
   EXPECT_TRUE(has_header(b.response, "Cache-Control", "no-store"));
+  // The signature (SAML bindings 3.4.4.1) covers "SAMLRequest=..&RelayState=..&SigAlg=.." as
+  // sent, with the SP's keystore key: check it with the certificate, as an IdP would.
+  std::string query = location.substr(location.find('?') + 1);
+  std::string signed_part = query.substr(0, query.find("&Signature="));
+  ASSERT_EQ(signed_part.rfind("SAMLRequest=", 0), 0u);
+  ASSERT_NE(signed_part.find("&RelayState="), std::string::npos);
+  auto signature = base64_decode(query_value(location, "Signature"));
+  ASSERT_TRUE(signature);
+  ossl::Bio bio(BIO_new_file(fx.chain.pem.string().c_str(), "r"));
+  ossl::X509Ptr leaf(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  ASSERT_TRUE(leaf);
+  ossl::MdCtx verify(EVP_MD_CTX_new());
+  ASSERT_EQ(EVP_DigestVerifyInit(verify.get(), nullptr, EVP_sha256(), nullptr,
+                                 X509_get0_pubkey(leaf.get())),
+            1);
+  EXPECT_EQ(EVP_DigestVerify(verify.get(), signature->data(), signature->size(),
+                             as_bytes(signed_part).data(), signed_part.size()),
+            1);
+  std::string tampered = signed_part + "x";
+  ossl::MdCtx again(EVP_MD_CTX_new());
+  EVP_DigestVerifyInit(again.get(), nullptr, EVP_sha256(), nullptr, X509_get0_pubkey(leaf.get()));
+  EXPECT_NE(EVP_DigestVerify(again.get(), signature->data(), signature->size(),
+                             as_bytes(tampered).data(), tampered.size()),
+            1);
+}
+
+TEST(Login, TheAuthnRequestIsUnsignedWhenSignRequestsIsOff) {
+  LoginFixture fx("", false, /*sign_requests=*/false);
+  auto request = fx.config->sp->make_authn_request("relay");
+  ASSERT_TRUE(request);
+  EXPECT_EQ(query_value(request->redirect_url, "RelayState"), "relay");
+  EXPECT_FALSE(query_value(request->redirect_url, "SAMLRequest").empty());
+  EXPECT_EQ(request->redirect_url.find("Signature="), std::string::npos);
+  EXPECT_EQ(request->redirect_url.find("SigAlg="), std::string::npos);
 }
 
 TEST(Login, DeliversASealedMasterPasswordInAPostedFormAndTheSameOneNextTime) {

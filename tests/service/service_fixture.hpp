@@ -82,7 +82,8 @@ struct LoginFixture {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<service::LoginFlow> flow;
 
-  explicit LoginFixture(std::string redirect_allow = "", bool allow_sha1 = false) {
+  explicit LoginFixture(std::string redirect_allow = "", bool allow_sha1 = false,
+                        bool sign_requests = true) {
     fs::create_directories(folder);
     std::string metadata =
         forge::idp_metadata_xml(kIdpEntity, idp.cert_pem_file, "https://idp.test/sso");
@@ -103,6 +104,7 @@ struct LoginFixture {
     set(settings.shared, "master_key_id", "1");
     set(settings.shared, "redirect_allow", redirect_allow);
     set(settings.shared, "allow_sha1", allow_sha1 ? "true" : "false");
+    set(settings.shared, "sign_requests", sign_requests ? "true" : "false");
     auto read = service::read_service_config(folder, settings, now);
     if (!read) throw std::runtime_error(read.error().describe());
     config = std::make_shared<const service::ServiceConfig>(std::move(read).value());
