@@ -32,7 +32,7 @@
 #include "config/wizard.hpp"
 #include "datadir/file_io.hpp"
 #include "datadir/folder_check.hpp"
-#include "datadir/unique_fd.hpp"
+#include "common/unique_fd.hpp"
 
 extern char** environ;
 
@@ -52,7 +52,7 @@ struct DemoOptions {
 
 // True if 127.0.0.1:port accepts a connection.
 bool listening(int port) {
-  datadir::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -62,14 +62,14 @@ bool listening(int port) {
 
 // `wanted` if nothing listens there and it can be bound, else a port the kernel picks.
 int usable_port(int wanted) {
-  datadir::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<std::uint16_t>(wanted));
   if (wanted > 0 && ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0)
     return wanted;
-  datadir::UniqueFd other(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd other(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   addr.sin_port = 0;
   socklen_t len = sizeof addr;
   if (::bind(other.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||

@@ -19,6 +19,9 @@ std::optional<SecretBytes> base64url_decode(std::string_view text);
 
 std::string hex_encode(ByteView data);
 
+// `text` for XML or HTML text and attribute values: & < > " ' as &amp; &lt; &gt; &quot; &#39;.
+std::string markup_escape(std::string_view text);
+
 // Percent-encodes every byte except the RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~),
 // with upper-case hex digits: safe for a query value, a form value and a path segment.
 std::string percent_encode(std::string_view text);

@@ -12,7 +12,7 @@
 #include "common/encoding.hpp"
 #include "common/openssl.hpp"
 #include "datadir/step_hook.hpp"
-#include "datadir/unique_fd.hpp"
+#include "common/unique_fd.hpp"
 
 namespace ssoc::datadir {
 namespace {

@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "datadir/file_io.hpp"
-#include "datadir/unique_fd.hpp"
+#include "common/unique_fd.hpp"
 
 namespace ssoc::datadir {
 namespace {

@@ -9,35 +9,9 @@
 #include <utility>
 
 #include "common/result.hpp"
+#include "common/unique_fd.hpp"
 
 namespace ssoc::http {
-
-// A file descriptor closed when its owner dies.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  void reset() noexcept {
-    if (fd_ >= 0) ::close(std::exchange(fd_, -1));
-  }
-
- private:
-  int fd_ = -1;
-};
 
 // A non-blocking TCP socket bound to `address` (an IPv4 or IPv6 literal, brackets allowed
 // around IPv6) and `port` (0: the kernel chooses), listening with SO_REUSEADDR and a backlog of

@@ -8,21 +8,6 @@
 namespace ssoc::saml {
 namespace {
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string key_descriptor(const char* use, const std::string& certificate_b64) {
   return std::string("    <md:KeyDescriptor use=\"") + use +
          "\">\n      <ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + certificate_b64 +
@@ -36,7 +21,7 @@ std::string sp_metadata_xml(const SpSettings& settings) {
   std::string xml;
   xml += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   xml += "<md:EntityDescriptor xmlns:md=\"" + std::string(kMetadataNs) + "\" xmlns:ds=\"" +
-         std::string(kDsigNs) + "\" entityID=\"" + xml_escape(settings.entity_id) + "\">\n";
+         std::string(kDsigNs) + "\" entityID=\"" + markup_escape(settings.entity_id) + "\">\n";
   xml += std::string("  <md:SPSSODescriptor AuthnRequestsSigned=\"") +
          (settings.sign_requests ? "true" : "false") +
          "\" WantAssertionsSigned=\"true\" protocolSupportEnumeration=\"" +
@@ -45,7 +30,8 @@ std::string sp_metadata_xml(const SpSettings& settings) {
   xml += key_descriptor("encryption", cert);
   xml += "    <md:NameIDFormat>" + std::string(kEmailFormat) + "</md:NameIDFormat>\n";
   xml += "    <md:AssertionConsumerService Binding=\"" + std::string(kPostBinding) +
-         "\" Location=\"" + xml_escape(settings.acs_url) + "\" index=\"0\" isDefault=\"true\"/>\n";
+         "\" Location=\"" + markup_escape(settings.acs_url) +
+         "\" index=\"0\" isDefault=\"true\"/>\n";
   xml += "  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n";
   return xml;
 }

@@ -30,22 +30,6 @@ std::string origin_of(std::string_view uri) {
 
 }  // namespace
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string new_reference() {
   auto bytes = ossl::random_bytes(8);
   std::string digits;
@@ -75,10 +59,10 @@ http::Response error_page(int status, std::string_view reference) {
   response.body =
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>SSO Connect</title>"
       "</head><body><h1>" +
-      html_escape(title) +
+      markup_escape(title) +
       "</h1><p>Please try again. If it keeps happening, give your administrator this "
       "reference number: <strong>" +
-      html_escape(reference) + "</strong></p></body></html>\n";
+      markup_escape(reference) + "</strong></p></body></html>\n";
   response.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
   response.headers.emplace_back("Content-Security-Policy",
                                 "default-src 'none'; form-action 'none'; frame-ancestors 'none'");
@@ -93,8 +77,8 @@ http::Response token_page(std::string_view redirect_uri, std::string_view token_
   response.body =
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>SSO Connect</title></head>"
       "<body><form method=\"post\" action=\"" +
-      html_escape(redirect_uri) + "\"><input type=\"hidden\" name=\"token\" value=\"" +
-      html_escape(token_json) +
+      markup_escape(redirect_uri) + "\"><input type=\"hidden\" name=\"token\" value=\"" +
+      markup_escape(token_json) +
       "\"><noscript><button type=\"submit\">Continue to your vault</button></noscript></form>"
       "<script nonce=\"" +
       nonce + "\">document.forms[0].submit();</script></body></html>\n";

@@ -16,8 +16,6 @@
 
 namespace ssoc::service {
 
-std::string html_escape(std::string_view text);
-
 // A reference number for an error page and its log line: 10 random decimal digits.
 std::string new_reference();
 

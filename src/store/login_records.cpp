@@ -13,6 +13,25 @@ bool is_primary_key_conflict(int rc) {
   return rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE;
 }
 
+// Runs a statement that yields at most one transaction row (request_id, client_key,
+// redirect_uri, state, created, expires) for `id`, to its end; the row if it is live at `now`.
+Result<std::optional<LoginTransaction>> one_transaction(Query& query, std::string_view id,
+                                                        std::int64_t now) {
+  query.bind(id);
+  if (!TRY(query.step())) return std::optional<LoginTransaction>();
+  LoginTransaction t{.id = std::string(id),
+                     .request_id = query.text(0),
+                     .client_key = query.blob(1),
+                     .redirect_uri = query.text(2),
+                     .state = query.text(3),
+                     .created = query.integer(4),
+                     .expires = query.integer(5)};
+  // Finishing the statement commits a delete; only a committed take hands the row out.
+  TRY(query.run());
+  if (now >= t.expires) return std::optional<LoginTransaction>();
+  return std::optional<LoginTransaction>(std::move(t));
+}
+
 }  // namespace
 
 Result<void> Store::add_transaction(const LoginTransaction& t) {
@@ -35,18 +54,7 @@ Result<std::optional<LoginTransaction>> Store::find_transaction(std::string_view
   TRY(check_id("the login transaction id", id));
   std::lock_guard lock(state_->mutex);
   Query query = state_->statements[Sql::FindTransaction].use("read a login transaction");
-  query.bind(id);
-  if (!TRY(query.step())) return std::optional<LoginTransaction>();
-  LoginTransaction t{.id = std::string(id),
-                     .request_id = query.text(0),
-                     .client_key = query.blob(1),
-                     .redirect_uri = query.text(2),
-                     .state = query.text(3),
-                     .created = query.integer(4),
-                     .expires = query.integer(5)};
-  TRY(query.run());
-  if (now >= t.expires) return std::optional<LoginTransaction>();
-  return std::optional<LoginTransaction>(std::move(t));
+  return one_transaction(query, id, now);
 }
 
 Result<std::optional<LoginTransaction>> Store::take_transaction(std::string_view id,
@@ -55,19 +63,7 @@ Result<std::optional<LoginTransaction>> Store::take_transaction(std::string_view
   std::lock_guard lock(state_->mutex);
   // One statement: the row is gone once it has been read, so no two calls can both get it.
   Query query = state_->statements[Sql::TakeTransaction].use("take a login transaction");
-  query.bind(id);
-  if (!TRY(query.step())) return std::optional<LoginTransaction>();
-  LoginTransaction t{.id = std::string(id),
-                     .request_id = query.text(0),
-                     .client_key = query.blob(1),
-                     .redirect_uri = query.text(2),
-                     .state = query.text(3),
-                     .created = query.integer(4),
-                     .expires = query.integer(5)};
-  // Finishing the statement commits the delete; only a committed take hands the row out.
-  TRY(query.run());
-  if (now >= t.expires) return std::optional<LoginTransaction>();
-  return std::optional<LoginTransaction>(std::move(t));
+  return one_transaction(query, id, now);
 }
 
 Result<bool> Store::remember_assertion(std::string_view assertion_id, std::int64_t expires) {

@@ -101,5 +101,17 @@ TEST(Log, RotatesBySizeKeepingTheNewestFiles) {
             fs::perms::owner_read | fs::perms::owner_write);
 }
 
+TEST(Encoding, MarkupEscapeCoversEveryCharacterThatCanEndAValueOrStartATag) {
+  EXPECT_EQ(markup_escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
+  EXPECT_EQ(markup_escape("plain text / 123"), "plain text / 123");
+  EXPECT_EQ(markup_escape(""), "");
+}
+
+TEST(Encoding, PercentEncodeKeepsOnlyUnreservedCharacters) {
+  EXPECT_EQ(percent_encode("AZaz09-._~"), "AZaz09-._~");
+  EXPECT_EQ(percent_encode("a b&c=d/e?f#g+h%"), "a%20b%26c%3Dd%2Fe%3Ff%23g%2Bh%25");
+  EXPECT_EQ(percent_encode(std::string("\x00\xff", 2)), "%00%FF");
+}
+
 }  // namespace
 }  // namespace ssoc

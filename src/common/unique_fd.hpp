@@ -1,11 +1,11 @@
-// A file descriptor that is closed when its owner dies; used by the datadir sources only.
+// A file descriptor that is closed when its owner dies.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace ssoc::datadir {
+namespace ssoc {
 
 class UniqueFd {
  public:
@@ -40,4 +40,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace ssoc::datadir
+}  // namespace ssoc
