@@ -29,10 +29,10 @@
 #include "cli/invocation.hpp"
 #include "common/encoding.hpp"
 #include "common/log.hpp"
+#include "common/unique_fd.hpp"
 #include "config/wizard.hpp"
 #include "datadir/file_io.hpp"
 #include "datadir/folder_check.hpp"
-#include "common/unique_fd.hpp"
 
 extern char** environ;
 

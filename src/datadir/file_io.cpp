@@ -11,8 +11,8 @@
 
 #include "common/encoding.hpp"
 #include "common/openssl.hpp"
-#include "datadir/step_hook.hpp"
 #include "common/unique_fd.hpp"
+#include "datadir/step_hook.hpp"
 
 namespace ssoc::datadir {
 namespace {

@@ -11,8 +11,8 @@
 #include <thread>
 #include <utility>
 
-#include "datadir/file_io.hpp"
 #include "common/unique_fd.hpp"
+#include "datadir/file_io.hpp"
 
 namespace ssoc::datadir {
 namespace {
