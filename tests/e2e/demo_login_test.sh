@@ -66,6 +66,12 @@ alice1="$(login 3 alice@example.test Alice Liddell)" || true
 check "another user gets a master password" is_master_password "$alice1"
 check "another user gets a different one" test "$alice1" != "$demo1"
 
+# --out FILE: the password goes to a new 0600 file, nothing to stdout.
+out_stdout="$(env SSOC_E2E_URLS_OUT="$work/urls-out.txt" BROWSER="node $here/idp_login.mjs" \
+  "$bin" login --server "$server" --timeout 90 --out "$work/master.txt" 2>"$work/login-out.err")" || true
+check "--out writes the same password to a 0600 file and nothing to stdout" \
+  bash -c "[ -z '$out_stdout' ] && [ \"\$(stat -c %a '$work/master.txt')\" = 600 ] && [ \"\$(cat '$work/master.txt')\" = '$demo1' ]"
+
 # Restart the service (the demo's IdP and token stay): the same passwords come back.
 old_pid="$(cat "$data/service.lock")"
 kill -TERM "$old_pid"
