@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/encoding.hpp"
 #include "support/saml/saml_forge.hpp"
 #include "support/saml/xml_security.hpp"
 #include "support/saml/xml_tree.hpp"
@@ -41,18 +42,7 @@ void run_or_throw(const std::string& command) {
 }
 
 std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
+  return ssoc::markup_escape(text);
 }
 
 std::string instant(std::time_t t) {
