@@ -143,5 +143,26 @@ TEST(Https, HostileResponsesFromManyClientsDoNotStopRealLogins) {
   EXPECT_FALSE(fx.store->find_user("admin@example.test").value());
 }
 
+TEST(Https, AReloadSwapsTheSettingsInWholeWithoutRestarting) {
+  HttpsFixture fx;
+  auto keys = vault::ClientKeyPair::generate_x25519();
+  ASSERT_TRUE(keys);
+  std::string target = "/sso/login?key=" + keys->public_base64url() +
+                       "&redirect_uri=" + http::percent_encode("https://vault.example.test/done") +
+                       "&state=s";
+  auto status_of = [&] {
+    auto client = fx.connect();
+    client->send(get_request(target));
+    auto r = client->read_response();
+    return r ? r->status : 0;
+  };
+  EXPECT_EQ(status_of(), 400);  // not allowed yet
+  LoginFixture allowing("https://vault.example.test/done");
+  fx.service->reload(allowing.config);
+  EXPECT_EQ(status_of(), 302);
+  fx.service->reload(fx.config);
+  EXPECT_EQ(status_of(), 400);
+}
+
 }  // namespace
 }  // namespace ssoc::test
