@@ -36,7 +36,10 @@ struct HttpsFixture : LoginFixture {
   HttpsFixture() {
     // A second connection to the same database: the fixture starts logins, the service ends them.
     auto own_store = store::Store::open(folder / "ssoconnect.db");
-    auto started = service::Service::start(config, std::move(own_store).value());
+    // A port of the kernel's choosing: tests run in parallel.
+    auto listening = std::make_shared<service::ServiceConfig>(*config);
+    listening->bind_port = 0;
+    auto started = service::Service::start(listening, std::move(own_store).value());
     if (!started) throw std::runtime_error(started.error().describe());
     service = std::move(started).value();
     client_tls = *http::make_client_tls({last_certificate_der(chain.pem)});
