@@ -121,12 +121,12 @@ int run_quiet(std::vector<std::string> argv, const fs::path& log) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string random_digits(std::size_t count) {
-  auto bytes = ossl::random_bytes(count);
-  std::string out;
-  for (std::uint8_t b : bytes ? *bytes : SecretBytes(count, 7))
-    out += static_cast<char>('0' + b % 10);
-  return out;
+// Random decimal digits for the throw-away token's PINs and the keystore password; a failing
+// random source is an error, never a fixed fallback.
+Result<SecretBytes> random_digits(std::size_t count) {
+  SecretBytes digits = TRY(ossl::random_bytes(count));
+  for (std::uint8_t& b : digits) b = static_cast<std::uint8_t>('0' + b % 10);
+  return digits;
 }
 
 // The demo's own folder: --dir (which must not exist yet), else a new one under $TMPDIR.
@@ -189,11 +189,12 @@ Result<std::pair<pid_t, pid_t>> set_up(const fs::path& dir, const DemoOptions& o
                           "\nobjectstore.backend = file\nlog.level = ERROR\n";
   TRY(datadir::write_file_atomic(conf, as_bytes(conf_text)));
   ::setenv("SOFTHSM2_CONF", conf.c_str(), 1);
-  std::string pin = random_digits(16);
-  TRY(datadir::write_file_atomic(dir / "hsm.pin", as_bytes(pin)));
+  SecretBytes pin = TRY(random_digits(16));
+  SecretBytes so_pin = TRY(random_digits(16));
+  TRY(datadir::write_file_atomic(dir / "hsm.pin", pin));
   // softhsm2-util takes the PINs as arguments; they protect only this throw-away token.
-  if (run_quiet({"softhsm2-util", "--init-token", "--free", "--label", kTokenLabel, "--pin", pin,
-                 "--so-pin", random_digits(16)},
+  if (run_quiet({"softhsm2-util", "--init-token", "--free", "--label", kTokenLabel, "--pin",
+                 std::string(as_text(pin)), "--so-pin", std::string(as_text(so_pin))},
                 logs / "softhsm.log") != 0)
     return fail(Cause::HsmUnreachable, "softhsm2-util could not make the demo token (see " +
                                            (logs / "softhsm.log").string() +
@@ -201,7 +202,7 @@ Result<std::pair<pid_t, pid_t>> set_up(const fs::path& dir, const DemoOptions& o
 
   // Keystore for the service, signing key for the IdP.
   DemoIdentity service_id = TRY(make_demo_identity("localhost", 30));
-  SecretBytes keystore_password = secret_from(random_digits(24));
+  SecretBytes keystore_password = TRY(random_digits(24));
   TRY(write_demo_pkcs12(data / "sso_keystore.p12", service_id, keystore_password));
   DemoIdentity idp_id = TRY(make_demo_identity("SSO Connect demo IdP", 30));
   TRY(write_demo_pem(idp_dir / "idp-key.pem", idp_dir / "idp-cert.pem", idp_id));

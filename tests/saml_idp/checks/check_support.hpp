@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "support/saml/saml_forge.hpp"
+#include "support/test_env.hpp"
 
 namespace ssoc::test::saml::check {
 
@@ -31,16 +32,9 @@ namespace fs = std::filesystem;
 inline const char* kAcs = "https://sso.test:8443/saml/acs";
 inline const char* kSpEntity = "https://sso.test/saml/metadata";
 
+// The shared helper: runs through /bin/sh, stderr joined to stdout.
 inline int run(const std::string& command, std::string* output = nullptr) {
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  std::array<char, 4096> buffer;
-  std::string text;
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
-    text.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  if (output != nullptr) *output = text;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return ssoc::test::run_command(command, output);
 }
 
 inline std::string read_file(const fs::path& file) {

@@ -15,6 +15,7 @@
 #include "support/saml/saml_forge.hpp"
 #include "support/saml/xml_security.hpp"
 #include "support/saml/xml_tree.hpp"
+#include "support/test_env.hpp"
 
 namespace ssoc::test::saml {
 
@@ -185,19 +186,8 @@ IdpKey make_idp_key(const fs::path& dir, const std::string& cn) {
 
 std::string idp_metadata_xml(const std::string& entity_id, const std::string& cert_pem_file,
                              const std::string& sso_url) {
-  std::ifstream in(cert_pem_file);
-  if (!in) throw std::invalid_argument("cannot read " + cert_pem_file);
-  std::string line, body;
-  bool inside = false;
-  while (std::getline(in, line)) {
-    if (line.starts_with("-----BEGIN CERTIFICATE")) {
-      inside = true;
-    } else if (line.starts_with("-----END CERTIFICATE")) {
-      break;
-    } else if (inside) {
-      body += line + "\n";
-    }
-  }
+  if (!std::ifstream(cert_pem_file)) throw std::invalid_argument("cannot read " + cert_pem_file);
+  std::string body = ssoc::test::pem_body(cert_pem_file);
   if (body.empty()) throw std::invalid_argument(cert_pem_file + " holds no PEM certificate");
   std::ostringstream xml;
   xml << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
