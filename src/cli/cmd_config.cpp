@@ -1,6 +1,9 @@
 // `ssoconnect config` (and -config, -disableSKS): the wizard, its answers file, and turning SKS
-// off. A running service is asked to reload (SIGHUP) after a change.
+// off. A running service is asked to reload (SIGHUP) after a change. A change that cannot reach
+// the HSM fails with hsm-unreachable before anything is written, and the running service keeps
+// its settings; the same change works once the HSM is back.
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 
@@ -9,6 +12,7 @@
 #include "config/wizard.hpp"
 #include "datadir/file_io.hpp"
 #include "settings/folder_changes.hpp"
+#include "sks/hsm_deadline.hpp"
 
 namespace ssoc::cli {
 
@@ -28,7 +32,9 @@ int service_pid(const fs::path& data_dir) {
   }
 }
 
-int cmd_config(const Invocation& inv) {
+namespace {
+
+int change(const Invocation& inv) {
   bool disable = false, delete_key = false;
   std::optional<fs::path> answers;
   for (std::size_t i = 0; i < inv.args.size(); ++i) {
@@ -67,6 +73,16 @@ int cmd_config(const Invocation& inv) {
     log::info("nothing changed");
   }
   return 0;
+}
+
+}  // namespace
+
+int cmd_config(const Invocation& inv) {
+  int status = change(inv);
+  // A connection attempt abandoned at its deadline may still be inside the PKCS#11 module: end
+  // without running static destructors under it (see sks/hsm_deadline.hpp).
+  if (sks::hsm_attempt_abandoned()) ::_exit(status);
+  return status;
 }
 
 }  // namespace ssoc::cli

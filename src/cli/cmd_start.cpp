@@ -4,7 +4,12 @@
 // in, keeping the old ones if that fails. A folder whose SSO settings are not there yet (no
 // keystore, no IdP metadata) still starts, says so, and begins serving at the SIGHUP that
 // follows `ssoconnect config`.
+//
+// The HSM is used at start and at each SIGHUP only, never while serving a login: an HSM lost
+// while the service runs stops no login; a reload that cannot reach it keeps the old settings,
+// and the next SIGHUP (sent by a `config` that worked) tries again with a re-initialised module.
 #include <signal.h>
+#include <unistd.h>
 
 #include <ctime>
 #include <optional>
@@ -15,6 +20,7 @@
 #include "datadir/folder_lock.hpp"
 #include "service/service.hpp"
 #include "settings/folder_settings.hpp"
+#include "sks/hsm_deadline.hpp"
 
 namespace ssoc::cli {
 namespace {
@@ -64,9 +70,15 @@ class Running {
   std::unique_ptr<service::Service> service_;
 };
 
-}  // namespace
+// The exit of `start`. A connection attempt abandoned at its deadline (an HSM that never answers)
+// may still be inside the PKCS#11 module: then the process ends at once, without running static
+// destructors (the module's among them) under that thread.
+int leave(int status) {
+  if (sks::hsm_attempt_abandoned()) ::_exit(status);
+  return status;
+}
 
-int cmd_start(const Invocation& inv) {
+int serve(const Invocation& inv) {
   if (!inv.args.empty()) return usage("start takes no arguments");
   // Signals are taken synchronously with sigwait, so block them before any thread starts.
   sigset_t signals;
@@ -111,6 +123,12 @@ int cmd_start(const Invocation& inv) {
     running.stop();
     return 0;
   }
+}
+
+}  // namespace
+
+int cmd_start(const Invocation& inv) {
+  return leave(serve(inv));
 }
 
 }  // namespace ssoc::cli

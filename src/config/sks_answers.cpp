@@ -5,7 +5,7 @@
 
 #include "config/checks.hpp"
 #include "config/sks_access.hpp"
-#include "pkcs11/module.hpp"
+#include "sks/hsm_connection.hpp"
 
 namespace ssoc::config {
 namespace {
@@ -166,7 +166,7 @@ class SksAnswers {
     if (!get("sks_cert_chain_password") && config_.cert_chain_file == keystore)
       chain_password = secret_from(plan_.instance.get("keystore_password").value_or(""));
 
-    if (auto module = pkcs11::Module::load(config_.module, config_.module_init_args); !module) {
+    if (auto module = sks::try_module(config_.module, config_.module_init_args); !module) {
       Error error = std::move(module).error();
       if (error.cause == Cause::ModuleNotFound) error.cause = Cause::InvalidSetting;
       return named("sks_module", std::move(error));

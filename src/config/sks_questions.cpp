@@ -6,8 +6,8 @@
 #include "config/checks.hpp"
 #include "config/sks_access.hpp"
 #include "config/wizard_steps.hpp"
-#include "pkcs11/module.hpp"
 #include "settings/folder_changes.hpp"
+#include "sks/hsm_connection.hpp"
 
 namespace ssoc::config {
 namespace {
@@ -76,7 +76,7 @@ class SksQuestions {
     for (;;) {
       std::string path = TRY(p_.text("PKCS#11 library (" + fallback + "): "));
       if (path.empty()) path = fallback;
-      auto module = pkcs11::Module::load(path, trial_.module_init_args);
+      auto module = sks::try_module(path, trial_.module_init_args);
       if (module) {
         trial_.module = path;
         return success();

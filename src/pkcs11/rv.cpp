@@ -107,6 +107,16 @@ bool means_unreachable(CK_RV rv) {
   }
 }
 
+bool needs_reinitialize(CK_RV rv) {
+  switch (rv) {
+    case CKR_DEVICE_ERROR:
+    case CKR_SESSION_HANDLE_INVALID:
+    case CKR_CRYPTOKI_NOT_INITIALIZED:
+    case CKR_TOKEN_NOT_PRESENT: return true;
+    default: return false;
+  }
+}
+
 Cause cause_of(CK_RV rv) {
   if (means_unreachable(rv)) return Cause::HsmUnreachable;
   switch (rv) {

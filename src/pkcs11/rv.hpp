@@ -22,8 +22,15 @@ std::string rv_name(CK_RV rv);
 //   IntegrityFailure anything else -> HsmError
 Cause cause_of(CK_RV rv);
 
-// True for the return values after which the module should be re-initialised.
+// True for the return values that say the token cannot be reached (cause HsmUnreachable).
 bool means_unreachable(CK_RV rv);
+
+// True for the return values after which only C_Finalize and a new C_Initialize can help: the
+// module lost its link to the HSM (CKR_DEVICE_ERROR: a network module whose server is gone), its
+// sessions (CKR_SESSION_HANDLE_INVALID: the HSM or its client restarted), its initialisation
+// (CKR_CRYPTOKI_NOT_INITIALIZED) or the token (CKR_TOKEN_NOT_PRESENT: a partition or HA member
+// that went away). sks::HsmConnection re-initialises the module and tries again after these.
+bool needs_reinitialize(CK_RV rv);
 
 // OK for CKR_OK; otherwise an Error "<function> returned <CKR name>" with ck_rv set.
 Result<void> check(CK_RV rv, std::string_view function);

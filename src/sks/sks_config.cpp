@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
 #include "common/encoding.hpp"
@@ -92,6 +93,15 @@ Result<SksConfig> SksConfig::from_properties(const datadir::Properties& p) {
     return bad_setting("key_label", "key_id and iv_mode must be recorded when SKS is enabled");
   c.cert_chain_file = std::string(p.get("cert_chain_file").value_or(""));
   c.cert_chain_password = secret_from(p.get("cert_chain_password").value_or(""));
+  if (auto timeout = p.get("hsm_timeout"); timeout && !timeout->empty()) {
+    long seconds = 0;
+    auto [end, ec] = std::from_chars(timeout->data(), timeout->data() + timeout->size(), seconds);
+    if (ec != std::errc{} || end != timeout->data() + timeout->size() || seconds < 1 ||
+        seconds > kMaxHsmTimeout.count())
+      return bad_setting("hsm_timeout", "must be a number of seconds from 1 to " +
+                                            std::to_string(kMaxHsmTimeout.count()));
+    c.hsm_timeout = std::chrono::seconds(seconds);
+  }
   return c;
 }
 
@@ -121,6 +131,7 @@ datadir::Properties SksConfig::to_properties() const {
   set("iv_mode", iv_mode ? iv_mode_name(*iv_mode) : "auto");
   set("cert_chain_file", cert_chain_file);
   set("cert_chain_password", as_text(cert_chain_password));
+  if (hsm_timeout != kDefaultHsmTimeout) set("hsm_timeout", std::to_string(hsm_timeout.count()));
   return p;
 }
 

@@ -4,8 +4,12 @@
 // Keys beyond DESIGN.md's list (documented in docs/secure-key-storage.md):
 //   key_id            hex CKA_ID of the key (with key_label it names the key exactly)
 //   module_init_args  C_Initialize pReserved string, for modules that need one (NSS softokn)
+//   hsm_timeout       seconds (1..300, default 10) that reaching the HSM may take: module
+//                     initialisation, token, session and login, retries included
+//                     (hsm_connection.hpp); past it the HSM counts as unreachable
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -22,6 +26,9 @@ namespace ssoc::sks {
 struct SksConfig {
   enum class PinSource { Inline, File, Env };
 
+  static constexpr std::chrono::seconds kDefaultHsmTimeout{10};
+  static constexpr std::chrono::seconds kMaxHsmTimeout{300};
+
   bool enabled = false;
   std::string instance_id;
   std::string module;
@@ -36,6 +43,7 @@ struct SksConfig {
   KeyRef key;                     // empty until a key exists
   std::string cert_chain_file;
   SecretBytes cert_chain_password;
+  std::chrono::seconds hsm_timeout = kDefaultHsmTimeout;  // hsm_timeout=
 
   // InvalidSetting naming the key for anything missing or malformed.
   static Result<SksConfig> from_properties(const datadir::Properties& properties);
