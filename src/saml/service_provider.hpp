@@ -5,13 +5,14 @@
 //   AuthnRequestsSigned and WantAssertionsSigned);
 // - make_authn_request(): an AuthnRequest over HTTP-Redirect (signed with RSA-SHA256 when
 //   `sign_requests`), with the transaction's RelayState; its ID comes from this process's CSPRNG;
-// - check_response(): a posted SAMLResponse, checked twice over: by our own checks
-//   (response_check.hpp: structure, signatures with the metadata keys, conditions, audience,
-//   destination, recipient, InResponseTo) and by Lasso, which must accept it as well.
+// - check_response(): a posted SAMLResponse, checked by response_check.hpp (structure against
+//   wrapping, signatures with the metadata keys, decryption, conditions, audience, destination,
+//   recipient, InResponseTo). Lasso no longer checks it a second time in the service: it cost
+//   two thirds of a login's CPU and an extra CA-bundle load per thread, and its verdicts are
+//   kept as a test oracle instead (tests/saml/lasso_oracle_test.cpp).
 //
-// The IdP metadata, its keys and the SP key are parsed once here, not per login. Lasso's
-// objects are not shared between threads: each thread builds its own Lasso server from this
-// object the first time it serves a login (and again after a reload made a new object).
+// The IdP metadata, its keys and the SP key are parsed once here, not per login; the object is
+// immutable and shared by every thread.
 #pragma once
 
 #include <cstdint>
@@ -43,8 +44,8 @@ inline constexpr std::size_t kMaxSamlResponseSize = 1u << 20;
 
 class ServiceProvider {
  public:
-  // Checks the settings and builds a Lasso server once to prove they work. InvalidSetting
-  // naming the setting at fault (idp_metadata_file, sp_entity_id, keystore_file).
+  // Checks the settings and parses the IdP metadata and keys. InvalidSetting naming the setting
+  // at fault (idp_metadata_file, sp_entity_id, keystore_file).
   static Result<std::shared_ptr<const ServiceProvider>> create(SpSettings settings);
   ~ServiceProvider();
 
@@ -64,17 +65,11 @@ class ServiceProvider {
   Result<LoginAssertion> check_response(std::string_view saml_response, std::string_view request_id,
                                         std::int64_t now) const;
 
-  struct LassoState;  // one thread's Lasso server (service_provider.cpp)
-
  private:
   ServiceProvider() = default;
-  LassoState& lasso() const;
 
-  std::uint64_t generation_ = 0;
   SpSettings settings_;
   ossl::Pkey key_;
-  SecretBytes key_pem_;
-  std::string certificate_pem_;
   std::string metadata_xml_;
   IdpMetadata idp_;
   ResponseExpectations expected_;

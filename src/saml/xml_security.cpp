@@ -3,7 +3,7 @@
 #undef OPENSSL_NO_DEPRECATED
 #include "saml/xml_security.hpp"
 
-#include <lasso/lasso.h>
+#include <openssl/x509.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
 #include <xmlsec/io.h>
@@ -15,10 +15,12 @@
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
 
+#include "common/openssl.hpp"
 #include "saml/saml_names.hpp"
 #include "saml/xml_document.hpp"
 #include "saml/xml_security_shape.hpp"
@@ -75,8 +77,17 @@ void init_xml_security() {
   static std::once_flag once;
   std::call_once(once, [] {
     xmlInitParser();
-    // lasso_init initialises xmlsec and its OpenSSL back end as well.
-    lasso_init();
+    // The test IdP of a test binary may have set xmlsec up already: its transforms are then
+    // registered, and registering them twice would list each one twice.
+    xmlSecPtrList* transforms = xmlSecTransformIdsGet();
+    bool ready = transforms != nullptr && transforms->id == xmlSecTransformIdListId &&
+                 xmlSecTransformIdListFindByHref(transforms, xmlSecHrefRsaSha256,
+                                                 xmlSecTransformUsageSignatureMethod) !=
+                     xmlSecTransformIdUnknown;
+    // Installed libraries that do not work leave nothing that could be checked: stop.
+    if (!ready && (xmlSecInit() < 0 || xmlSecCheckVersion() != 1 ||
+                   xmlSecCryptoAppInit(nullptr) < 0 || xmlSecCryptoInit() < 0))
+      std::abort();
     xmlSecErrorsSetCallback(quiet_errors);
     // Nothing here ever needs xmlsec to open a file or a URL: without IO callbacks, no
     // reference in a message can make it try.
@@ -89,13 +100,21 @@ Result<std::shared_ptr<const SignatureKeys>> SignatureKeys::from_certificates(
   init_xml_security();
   std::shared_ptr<SignatureKeys> keys(new SignatureKeys());
   for (const Bytes& der : certificates_der) {
-    xmlSecKeyPtr key =
-        xmlSecCryptoAppKeyLoadMemory(der.data(), static_cast<xmlSecSize>(der.size()),
-                                     xmlSecKeyDataFormatCertDer, nullptr, nullptr, nullptr);
-    if (key == nullptr)
+    // The public key alone: an xmlsec key that also held the certificate would be copied, and
+    // its certificate decoded again, on every use.
+    const unsigned char* cursor = der.data();
+    ossl::X509Ptr certificate(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
+    EVP_PKEY* public_key = certificate ? X509_get_pubkey(certificate.get()) : nullptr;
+    xmlSecKeyDataPtr data = public_key != nullptr ? xmlSecOpenSSLEvpKeyAdopt(public_key) : nullptr;
+    if (data == nullptr && public_key != nullptr) EVP_PKEY_free(public_key);
+    xmlSecKeyPtr key = data != nullptr ? xmlSecKeyCreate() : nullptr;
+    if (key == nullptr || xmlSecKeySetValue(key, data) < 0) {
+      if (key != nullptr) xmlSecKeyDestroy(key);
+      if (data != nullptr) xmlSecKeyDataDestroy(data);
       return fail(Cause::InvalidSetting,
                   "a signing certificate of the IdP metadata holds no usable public key; download "
                   "the metadata of this application again from the IdP");
+    }
     keys->keys_.push_back(key);
   }
   if (keys->keys_.empty())
@@ -129,10 +148,13 @@ Result<void> SignatureKeys::verify(xmlNode* signature, xmlNode* signed_element,
         XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS | XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
     if (!enable_signature_algorithms(ctx.get(), allow_sha1))
       return fail(Cause::Internal, "xmlsec refused the list of allowed algorithms");
-    // A key set here is used as it is: KeyInfo in the message is never read.
-    ctx->signKey = xmlSecKeyDuplicate(static_cast<xmlSecKeyPtr>(stored));
-    if (ctx->signKey == nullptr) return fail(Cause::Internal, "out of memory copying a key");
-    if (xmlSecDSigCtxVerify(ctx.get(), signature) < 0) {
+    // A key set here is used as it is: KeyInfo in the message is never read. The key is
+    // lent, not copied (a copy costs more than the RSA verify): xmlsec only reads it, taking
+    // its own reference to the EVP_PKEY, and it is taken back before the context is freed.
+    ctx->signKey = static_cast<xmlSecKeyPtr>(stored);
+    int verified = xmlSecDSigCtxVerify(ctx.get(), signature);
+    ctx->signKey = nullptr;
+    if (verified < 0) {
       last_reason =
           "the signature could not be checked (malformed, or an algorithm that is not allowed" +
           std::string(allow_sha1 ? ")" : "; SHA-1 needs allow_sha1=true)");
@@ -155,11 +177,17 @@ Result<void> SignatureKeys::verify(xmlNode* signature, xmlNode* signed_element,
 Result<std::shared_ptr<const DecryptionKey>> DecryptionKey::from_private_key(EVP_PKEY* key) {
   init_xml_security();
   std::shared_ptr<DecryptionKey> out(new DecryptionKey());
+  // A manager with a simple key store and no X.509 store: xmlSecCryptoAppDefaultKeysMngrInit
+  // would load the system CA bundle (tens of milliseconds at every start and reload), and no
+  // certificate is ever verified through it here.
   xmlSecKeysMngrPtr manager = xmlSecKeysMngrCreate();
-  if (manager == nullptr || xmlSecCryptoAppDefaultKeysMngrInit(manager) < 0) {
+  xmlSecKeyStorePtr store = xmlSecKeyStoreCreate(xmlSecSimpleKeysStoreId);
+  if (manager == nullptr || store == nullptr || xmlSecKeysMngrAdoptKeysStore(manager, store) < 0) {
+    if (store != nullptr) xmlSecKeyStoreDestroy(store);
     if (manager != nullptr) xmlSecKeysMngrDestroy(manager);
     return fail(Cause::Internal, "xmlsec could not make a key manager");
   }
+  manager->getKey = xmlSecKeysMngrGetKey;  // what the default init would set: look in the store
   out->manager_ = manager;
   if (EVP_PKEY_up_ref(key) != 1) return fail(Cause::Internal, "OpenSSL could not share the key");
   xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(key);
@@ -173,7 +201,7 @@ Result<std::shared_ptr<const DecryptionKey>> DecryptionKey::from_private_key(EVP
     if (xkey != nullptr) xmlSecKeyDestroy(xkey);
     return fail(Cause::Internal, "xmlsec could not hold the key");
   }
-  if (xmlSecCryptoAppDefaultKeysMngrAdoptKey(manager, xkey) < 0) {
+  if (xmlSecSimpleKeysStoreAdoptKey(store, xkey) < 0) {
     xmlSecKeyDestroy(xkey);
     return fail(Cause::Internal, "xmlsec could not keep the key");
   }

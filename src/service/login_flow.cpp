@@ -140,13 +140,6 @@ http::Response LoginFlow::finish(const ServiceConfig& config, const http::Reques
   if (!checked) return refused(400, kWhat, checked.error().message);
   const saml::LoginAssertion& assertion = *checked;
 
-  auto fresh = store_.remember_assertion(assertion.assertion_id, assertion.replay_until);
-  if (!fresh) return refused(503, kWhat, fresh.error().message);
-  if (!*fresh) return refused(400, kWhat, "the assertion was already used (a replay)");
-  auto taken = store_.take_transaction(*relay_state, now);
-  if (!taken) return refused(503, kWhat, taken.error().message);
-  if (!*taken) return refused(400, kWhat, "the login transaction was already used");
-
   std::string user_id = user_id_of(assertion, config.attr_email);
   if (user_id.empty() || user_id.size() > kMaxUserId || !printable(user_id))
     return refused(400, kWhat, "the assertion names no usable user id (e-mail or NameID)");
@@ -155,13 +148,20 @@ http::Response LoginFlow::finish(const ServiceConfig& config, const http::Reques
   std::string first_name = first_value(assertion, config.attr_first_name);
   std::string last_name = first_value(assertion, config.attr_last_name);
 
-  // The user's row: found, or made with a new master password (committed durably first).
-  auto found = store_.find_user(user_id);
-  if (!found) return refused(503, kWhat, found.error().message);
+  // Replay cache, transaction and login time in one commit; then the user's row: found, or
+  // made with a new master password (committed durably first).
+  auto completed = store_.complete_login(
+      *relay_state, now,
+      {assertion.assertion_id, assertion.replay_until, user_id, email, first_name, last_name});
+  if (!completed) return refused(503, kWhat, completed.error().message);
+  if (completed->outcome == store::Store::LoginOutcome::Replay)
+    return refused(400, kWhat, "the assertion was already used (a replay)");
+  if (completed->outcome != store::Store::LoginOutcome::Completed)
+    return refused(400, kWhat, "the login transaction was already used");
   bool new_user = false;
   store::User user;
-  if (*found) {
-    user = std::move(**found);
+  if (completed->user) {
+    user = std::move(*completed->user);
   } else {
     auto password = vault::generate_master_password();
     if (!password) return refused(500, kWhat, password.error().message);
@@ -182,13 +182,6 @@ http::Response LoginFlow::finish(const ServiceConfig& config, const http::Reques
                        ", not the configured master_key_id " + config.master_key->key_id());
   auto password = config.master_key->open(user.encrypted_password, user_id);
   if (!password) return refused(500, kWhat, password.error().message);
-  if (!new_user) {
-    if (auto recorded = store_.record_login(user_id, email, first_name, last_name, now); !recorded)
-      log::warn("the login time of a user was not recorded: " + recorded.error().message);
-    user.email = email;
-    user.first_name = first_name;
-    user.last_name = last_name;
-  }
 
   auto client_key = vault::ClientPublicKey::from_spki_der(transaction.client_key);
   if (!client_key) return refused(500, kWhat, client_key.error().message);

@@ -75,6 +75,43 @@ Result<bool> Store::remember_assertion(std::string_view assertion_id, std::int64
   return query.changes() == 1;
 }
 
+Result<Store::CompletedLogin> Store::complete_login(std::string_view transaction_id,
+                                                   std::int64_t now, const LoginRecord& login) {
+  TRY(check_id("the login transaction id", transaction_id));
+  TRY(check_id("the assertion id", login.assertion_id));
+  TRY(check_id("the user id", login.user_id));
+  TRY(check_text("the e-mail address", login.email));
+  TRY(check_text("the first name", login.first_name));
+  TRY(check_text("the last name", login.last_name));
+  StoreState& s = *state_;
+  std::lock_guard lock(s.mutex);
+  WriteTransaction transaction = TRY(WriteTransaction::begin(s, "record a login"));
+  CompletedLogin out;
+
+  Query remember = s.statements[Sql::RememberAssertion].use("record an assertion id");
+  remember.bind(login.assertion_id).bind(login.replay_until);
+  TRY(remember.run());
+  if (remember.changes() != 1) {
+    out.outcome = LoginOutcome::Replay;
+    return out;  // rolled back
+  }
+  Query take = s.statements[Sql::TakeTransaction].use("take a login transaction");
+  out.transaction = TRY(one_transaction(take, transaction_id, now));
+  if (!out.transaction) {
+    out.outcome = LoginOutcome::TransactionGone;
+    return out;  // rolled back
+  }
+  // A disabled user's row is left as it is (the login is refused) and not returned.
+  Query record = s.statements[Sql::RecordEnabledLogin].use("record a login");
+  record.bind(login.user_id).bind(login.email).bind(login.first_name).bind(login.last_name);
+  record.bind(now);
+  TRY(record.run());
+  if (record.changes() == 1) out.user = TRY(find_user_row(s, login.user_id));
+  TRY(transaction.commit());
+  out.outcome = LoginOutcome::Completed;
+  return out;
+}
+
 Result<std::size_t> Store::purge_expired(std::int64_t now) {
   std::size_t removed = 0;
   for (Sql purge : {Sql::PurgeTransactions, Sql::PurgeAssertions}) {

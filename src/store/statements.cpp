@@ -20,6 +20,9 @@ constexpr std::array<std::pair<Sql, std::string_view>, static_cast<std::size_t>(
     {Sql::RecordLogin,
      "UPDATE users SET email = ?2, first_name = ?3, last_name = ?4, last_login = ?5 "
      "WHERE id = ?1"},
+    {Sql::RecordEnabledLogin,
+     "UPDATE users SET email = ?2, first_name = ?3, last_name = ?4, last_login = ?5 "
+     "WHERE id = ?1 AND disabled = 0"},
     {Sql::ListUsers, "SELECT " SSOC_USER_COLUMNS " FROM users WHERE id > ?1 ORDER BY id LIMIT ?2"},
     {Sql::DeleteUser, "DELETE FROM users WHERE id = ?1"},
     {Sql::SetDisabled, "UPDATE users SET disabled = ?2 WHERE id = ?1"},

@@ -15,6 +15,7 @@ enum class Sql : std::size_t {
   FindUser,  // -> the user columns, in the order of read_user()
   InsertUser,
   RecordLogin,
+  RecordEnabledLogin,  // RecordLogin for a user who is not disabled
   ListUsers,  // (after id, limit) -> the user columns, ordered by id
   DeleteUser,
   SetDisabled,

@@ -52,15 +52,6 @@ class SyncedCommits {
   Connection* connection_;
 };
 
-Result<std::optional<User>> find(StoreState& s, std::string_view id) {
-  Query query = s.statements[Sql::FindUser].use("read a user");
-  query.bind(id);
-  if (!TRY(query.step())) return std::optional<User>();
-  User user = read_user(query);
-  TRY(query.run());
-  return std::optional<User>(std::move(user));
-}
-
 // Inserts the user unless its id is taken; true when it did.
 Result<bool> insert(StoreState& s, const User& user) {
   Query query = s.statements[Sql::InsertUser].use("store a new user");
@@ -102,6 +93,15 @@ Result<void> WriteTransaction::commit() {
   return success();
 }
 
+Result<std::optional<User>> find_user_row(StoreState& s, std::string_view id) {
+  Query query = s.statements[Sql::FindUser].use("read a user");
+  query.bind(id);
+  if (!TRY(query.step())) return std::optional<User>();
+  User user = read_user(query);
+  TRY(query.run());
+  return std::optional<User>(std::move(user));
+}
+
 User read_user(const Query& q) {
   return User{.id = q.text(0),
               .email = q.text(1),
@@ -132,7 +132,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& file) {
 Result<std::optional<User>> Store::find_user(std::string_view id) {
   TRY(check_id("the user id", id));
   std::lock_guard lock(state_->mutex);
-  return find(*state_, id);
+  return find_user_row(*state_, id);
 }
 
 Result<std::pair<User, bool>> Store::insert_user_if_absent(const User& user) {
@@ -141,13 +141,13 @@ Result<std::pair<User, bool>> Store::insert_user_if_absent(const User& user) {
   std::lock_guard lock(s.mutex);
   // The usual case, an existing user, costs one read and no sync. Every row found here was
   // committed durably by the call that created it.
-  if (std::optional<User> existing = TRY(find(s, user.id))) return std::pair{*existing, false};
+  if (std::optional<User> existing = TRY(find_user_row(s, user.id))) return std::pair{*existing, false};
 
   SyncedCommits synced = TRY(SyncedCommits::start(*s.connection));
   WriteTransaction transaction = TRY(WriteTransaction::begin(s, "store a new user"));
   // Another process may have stored the user between the read above and the write lock.
   const bool created = TRY(insert(s, user));
-  std::optional<User> stored = TRY(find(s, user.id));
+  std::optional<User> stored = TRY(find_user_row(s, user.id));
   TRY(transaction.commit());
   if (!stored) {
     return fail(Cause::Internal, "the user just stored in " + s.connection->file().string() +

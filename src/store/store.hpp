@@ -96,6 +96,27 @@ class Store {
   // already (a replay), expired or not, until purge_expired has removed it.
   Result<bool> remember_assertion(std::string_view assertion_id, std::int64_t expires);
 
+  // The writes of one accepted response, in one transaction (one commit where there were three):
+  // records the assertion id in the replay cache until `replay_until`, takes the login
+  // transaction `transaction_id` and, when the user is stored and not disabled, records the
+  // login (e-mail, names, last_login = now). All of it or nothing: a replay leaves the
+  // transaction in place and a transaction already taken or expired leaves the assertion id
+  // unrecorded (the response is refused either way, and it names that transaction alone
+  // through InResponseTo).
+  struct LoginRecord {
+    std::string_view assertion_id;
+    std::int64_t replay_until = 0;
+    std::string_view user_id, email, first_name, last_name;
+  };
+  enum class LoginOutcome { Completed, Replay, TransactionGone };
+  struct CompletedLogin {
+    LoginOutcome outcome = LoginOutcome::TransactionGone;
+    std::optional<LoginTransaction> transaction;  // when Completed
+    std::optional<User> user;  // when Completed and the user is stored and not disabled
+  };
+  Result<CompletedLogin> complete_login(std::string_view transaction_id, std::int64_t now,
+                                        const LoginRecord& login);
+
   // Removes the transactions and replay entries with expires <= now, in batches that let other
   // calls run in between; returns how many rows went. The caller decides when to call it.
   Result<std::size_t> purge_expired(std::int64_t now);

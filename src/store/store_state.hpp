@@ -42,5 +42,7 @@ class WriteTransaction {
 
 // Reads the user columns of FindUser/ListUsers from the current row.
 User read_user(const Query& query);
+// The user `id` if stored; the caller holds the lock.
+Result<std::optional<User>> find_user_row(StoreState& state, std::string_view id);
 
 }  // namespace ssoc::store

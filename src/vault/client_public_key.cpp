@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <array>
 
 #include "common/encoding.hpp"
 #include "vault/seal_format.hpp"
@@ -27,6 +28,10 @@ Error refused(const std::string& what) {
 }
 
 constexpr int kMaxRsaExponentBits = 64;
+
+// SEQUENCE { SEQUENCE { OID 1.3.101.110 (X25519) } BIT STRING (33 bytes: no unused bits, key) }
+constexpr std::array<unsigned char, 12> kX25519SpkiPrefix = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
+                                                             0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00};
 
 // The longest base64url text that can decode to kMaxClientKeyDer bytes.
 constexpr std::size_t kMaxClientKeyText = (kMaxClientKeyDer * 4 + 2) / 3;
@@ -85,6 +90,17 @@ Result<ClientPublicKey> ClientPublicKey::from_spki_der(ByteView der) {
   if (der.size() > kMaxClientKeyDer)
     return refused("is " + std::to_string(der.size()) + " bytes of DER, over the maximum of " +
                    std::to_string(kMaxClientKeyDer));
+  // The usual case, an X25519 key, without OpenSSL's generic decoder (which takes as long as
+  // the rest of a login's crypto): its one canonical DER is this prefix and the 32 key bytes.
+  if (der.size() == kX25519SpkiPrefix.size() + 32 &&
+      std::equal(kX25519SpkiPrefix.begin(), kX25519SpkiPrefix.end(), der.begin())) {
+    Bytes raw(der.begin() + kX25519SpkiPrefix.size(), der.end());
+    ossl::Pkey key(
+        EVP_PKEY_new_raw_public_key_ex(nullptr, "X25519", nullptr, raw.data(), raw.size()));
+    if (!key) return refused("holds an X25519 key that cannot be used");
+    return ClientPublicKey(std::move(key), Kind::X25519, Bytes(der.begin(), der.end()),
+                           std::move(raw));
+  }
   const unsigned char* cursor = der.data();
   SubjectPublicKeyInfo spki(d2i_X509_PUBKEY(nullptr, &cursor, static_cast<long>(der.size())));
   if (!spki) return refused("is not a DER SubjectPublicKeyInfo");
@@ -126,7 +142,11 @@ Result<std::string> ClientPublicKey::seal(const SecretBytes& password,
 
 Result<std::string> ClientPublicKey::seal_x25519(const SecretBytes& password,
                                                  std::string_view session_id) const {
-  ossl::Pkey ephemeral(EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519"));
+  // An X25519 private key is any 32 random bytes (RFC 7748 §5 clamps them when used); made
+  // from them directly, without a key-generation context for every login.
+  SecretBytes esk = TRY(ossl::random_bytes(32));
+  ossl::Pkey ephemeral(
+      EVP_PKEY_new_raw_private_key_ex(nullptr, "X25519", nullptr, esk.data(), esk.size()));
   if (!ephemeral)
     return fail(Cause::Internal,
                 "generating an ephemeral X25519 key failed (" + ossl::last_error() + ")");

@@ -4,10 +4,15 @@
 
 #include <thread>
 
+#include <libxml/parser.h>
 #include <openssl/pem.h>
+#include <zlib.h>
+
+#include <cstdlib>
 
 #include "common/encoding.hpp"
 #include "common/openssl.hpp"
+#include "saml/saml_time.hpp"
 #include "service/service_fixture.hpp"
 
 namespace ssoc::test {
@@ -57,6 +62,68 @@ TEST(Login, BeginRedirectsToTheIdpWithASignedAuthnRequestAndNoToken) {
   EXPECT_NE(EVP_DigestVerify(again.get(), signature->data(), signature->size(),
                              as_bytes(tampered).data(), tampered.size()),
             1);
+}
+
+// The SAMLRequest parameter: raw DEFLATE of the AuthnRequest XML (bindings §3.4.4.1).
+std::string inflate_raw(const std::string& deflated) {
+  z_stream z{};
+  EXPECT_EQ(inflateInit2(&z, -15), Z_OK);
+  std::string out(64 * 1024, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(deflated.data()));
+  z.avail_in = static_cast<uInt>(deflated.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  inflateEnd(&z);
+  return out;
+}
+
+TEST(Login, TheAuthnRequestNamesThisSpItsAcsAndTheTransactionsRequestId) {
+  LoginFixture fx;
+  auto b = fx.begin();
+  std::string location;
+  for (const auto& [k, v] : b.response.headers)
+    if (k == "Location") location = v;
+  auto deflated = base64_decode(query_value(location, "SAMLRequest"));
+  ASSERT_TRUE(deflated);
+  std::string xml = inflate_raw(std::string(deflated->begin(), deflated->end()));
+  xmlDoc* doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "request.xml", nullptr,
+                              XML_PARSE_NONET);
+  ASSERT_NE(doc, nullptr) << xml;
+  xmlNode* root = xmlDocGetRootElement(doc);
+  auto attr = [](xmlNode* node, const char* name) {
+    xmlChar* value = xmlGetProp(node, reinterpret_cast<const xmlChar*>(name));
+    std::string text = value != nullptr ? reinterpret_cast<char*>(value) : "";
+    xmlFree(value);
+    return text;
+  };
+  EXPECT_STREQ(reinterpret_cast<const char*>(root->name), "AuthnRequest");
+  ASSERT_NE(root->ns, nullptr);
+  EXPECT_STREQ(reinterpret_cast<const char*>(root->ns->href),
+               "urn:oasis:names:tc:SAML:2.0:protocol");
+  EXPECT_EQ(attr(root, "ID"), b.request_id);
+  EXPECT_EQ(attr(root, "Version"), "2.0");
+  EXPECT_EQ(attr(root, "Destination"), "https://idp.test/sso");
+  EXPECT_EQ(attr(root, "AssertionConsumerServiceURL"), kAcsUrl);
+  EXPECT_EQ(attr(root, "ProtocolBinding"), "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
+  auto issued = ssoc::saml::parse_saml_time(attr(root, "IssueInstant"));
+  ASSERT_TRUE(issued);
+  EXPECT_LE(std::llabs(*issued - static_cast<std::int64_t>(std::time(nullptr))), 5);
+  std::string issuer, policy_format;
+  for (xmlNode* c = root->children; c != nullptr; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    std::string name = reinterpret_cast<const char*>(c->name);
+    if (name == "Issuer") {
+      xmlChar* text = xmlNodeGetContent(c);
+      issuer = reinterpret_cast<char*>(text);
+      xmlFree(text);
+    }
+    if (name == "NameIDPolicy") policy_format = attr(c, "Format");
+  }
+  EXPECT_EQ(issuer, kSpEntity);
+  EXPECT_EQ(policy_format, "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified");
+  xmlFreeDoc(doc);
 }
 
 TEST(Login, TheAuthnRequestIsUnsignedWhenSignRequestsIsOff) {

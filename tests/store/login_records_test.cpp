@@ -197,5 +197,84 @@ TEST_F(LoginRecordsTest, PurgeOfManyRowsRemovesThemAllAcrossBatches) {
   EXPECT_EQ(*none, 0u);
 }
 
+// complete_login: one accepted response's writes, all or nothing.
+class CompleteLoginTest : public LoginRecordsTest {
+ protected:
+  store::Store::LoginRecord record(const std::string& assertion, const std::string& user) {
+    assertion_ = assertion;
+    user_ = user;
+    return {assertion_, 2000, user_, "New@Example.test", "New", "Name"};
+  }
+  std::string assertion_, user_;
+};
+
+TEST_F(CompleteLoginTest, TakesTheTransactionRemembersTheAssertionAndRecordsAKnownUser) {
+  ASSERT_TRUE(store_->add_transaction(sample_transaction("relay-1", 1000, 1300)));
+  ASSERT_TRUE(store_->insert_user_if_absent(sample_user("alice")));
+  auto done = store_->complete_login("relay-1", 1100, record("_a1", "alice"));
+  ASSERT_TRUE(done) << done.error().describe();
+  EXPECT_EQ(done->outcome, store::Store::LoginOutcome::Completed);
+  ASSERT_TRUE(done->transaction);
+  EXPECT_EQ(*done->transaction, sample_transaction("relay-1", 1000, 1300));
+  ASSERT_TRUE(done->user);
+  EXPECT_EQ(done->user->email, "New@Example.test");
+  EXPECT_EQ(done->user->last_login, 1100);
+  EXPECT_EQ(count("login_transactions"), "0");
+  EXPECT_EQ(count("seen_assertions"), "1");
+}
+
+TEST_F(CompleteLoginTest, AnUnknownUserGetsNoRowAndNothingIsMade) {
+  ASSERT_TRUE(store_->add_transaction(sample_transaction("relay-1", 1000, 1300)));
+  auto done = store_->complete_login("relay-1", 1100, record("_a1", "bob"));
+  ASSERT_TRUE(done) << done.error().describe();
+  EXPECT_EQ(done->outcome, store::Store::LoginOutcome::Completed);
+  EXPECT_FALSE(done->user);
+  EXPECT_EQ(count("users"), "0");
+}
+
+TEST_F(CompleteLoginTest, AReplayWritesNothingAndLeavesTheTransaction) {
+  ASSERT_TRUE(store_->add_transaction(sample_transaction("relay-1", 1000, 1300)));
+  ASSERT_TRUE(store_->add_transaction(sample_transaction("relay-2", 1000, 1300)));
+  ASSERT_TRUE(store_->insert_user_if_absent(sample_user("alice")));
+  ASSERT_EQ(store_->complete_login("relay-1", 1100, record("_a1", "alice"))->outcome,
+            store::Store::LoginOutcome::Completed);
+  auto again = store_->complete_login("relay-2", 1150, record("_a1", "alice"));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->outcome, store::Store::LoginOutcome::Replay);
+  EXPECT_TRUE(store_->find_transaction("relay-2", 1150)->has_value());
+  EXPECT_EQ((*store_->find_user("alice"))->last_login, 1100);
+}
+
+TEST_F(CompleteLoginTest, ATransactionGoneOrExpiredLeavesTheAssertionUnrecorded) {
+  ASSERT_TRUE(store_->add_transaction(sample_transaction("relay-1", 1000, 1300)));
+  auto expired = store_->complete_login("relay-1", 1300, record("_a1", "alice"));
+  ASSERT_TRUE(expired);
+  EXPECT_EQ(expired->outcome, store::Store::LoginOutcome::TransactionGone);
+  auto unknown = store_->complete_login("relay-9", 1100, record("_a2", "alice"));
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->outcome, store::Store::LoginOutcome::TransactionGone);
+  EXPECT_EQ(count("seen_assertions"), "0");
+}
+
+TEST_F(CompleteLoginTest, ADisabledUserIsNeitherRecordedNorReturned) {
+  ASSERT_TRUE(store_->add_transaction(sample_transaction("relay-1", 1000, 1300)));
+  ASSERT_TRUE(store_->insert_user_if_absent(sample_user("alice")));
+  ASSERT_TRUE(store_->set_disabled("alice", true));
+  const auto before = (*store_->find_user("alice"))->last_login;
+  auto done = store_->complete_login("relay-1", 1100, record("_a1", "alice"));
+  ASSERT_TRUE(done);
+  EXPECT_FALSE(done->user);
+  EXPECT_EQ((*store_->find_user("alice"))->last_login, before);
+}
+
+TEST_F(CompleteLoginTest, OversizedValuesAreRefusedBeforeAnyWrite) {
+  ASSERT_TRUE(store_->add_transaction(sample_transaction("relay-1", 1000, 1300)));
+  std::string huge(100 * 1024, 'x');
+  auto done = store_->complete_login("relay-1", 1100, record(huge, "alice"));
+  ASSERT_FALSE(done);
+  EXPECT_EQ(done.error().cause, Cause::InvalidInput);
+  EXPECT_TRUE(store_->find_transaction("relay-1", 1100)->has_value());
+}
+
 }  // namespace
 }  // namespace ssoc::test
