@@ -97,6 +97,11 @@ Result<Properties> Properties::parse(ByteView bytes, std::string_view source) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
 
     if (line.find('\0') != std::string_view::npos) return line_error(number, "holds a NUL byte");
+    // A CR elsewhere could only be kept in a value, which serialize() would then write as a
+    // line ending to drop (found by fuzz/targets/properties.cpp); and a file with old Mac line
+    // endings would silently become one line.
+    if (line.find('\r') != std::string_view::npos)
+      return line_error(number, "holds a carriage return that is not part of its line ending");
     if (!is_valid_utf8(line)) return line_error(number, "is not valid UTF-8 text");
     line = trim_left(line);
     if (line.empty() || line.front() == '#' || line.front() == '!') continue;

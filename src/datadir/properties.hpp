@@ -5,9 +5,10 @@
 // trimmed, and must match [A-Za-z0-9_.-]+; the value is the text after it with leading
 // whitespace removed (trailing whitespace is kept: passwords may end with a space). No escapes.
 // Refused, each as InvalidSetting naming the source and line number (never the value): invalid
-// UTF-8, a NUL byte, a line without '=', an empty or invalid key, a duplicate key, more than
-// kMaxSize bytes. Values are secrets (they include keys and passwords), so they are held in
-// SecretBytes and the serialized text is SecretBytes too.
+// UTF-8, a NUL byte, a carriage return other than the one before "\n", a line without '=', an
+// empty or invalid key, a duplicate key, more than kMaxSize bytes. Values are secrets (they
+// include keys and passwords), so they are held in SecretBytes and the serialized text is
+// SecretBytes too.
 #pragma once
 
 #include <optional>

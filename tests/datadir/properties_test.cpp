@@ -108,6 +108,15 @@ TEST(Properties, RefusesNulByte) {
   expect_refused("a=1\nb=2\npassword=" + std::string(kSecret) + std::string(1, '\0') + "x\n", 3);
 }
 
+// Found by the properties fuzz target: "a=b\rc\r" kept "b\rc" as the value, which serialize()
+// wrote as "a=b\rc\r\n" and a second parse read as "b\rc": a rewrite changed the setting.
+TEST(Properties, RefusesCarriageReturnInsideLine) {
+  expect_refused("external_host=sso.test\rin\r\r", 1);
+  expect_refused("bind_port=8443\nkeystore_password=a\rb\n", 2);
+  expect_refused("old_mac=line\rendings=here\r", 1);
+  EXPECT_TRUE(parse("a=b\r\nc=d\r").ok());
+}
+
 TEST(Properties, RefusesOversizedText) {
   std::string text = "password=" + std::string(kSecret) + "\n# padding ";
   text.resize(Properties::kMaxSize + 1, 'a');

@@ -1,0 +1,7 @@
+// Keystore files as PEM: keystore::read_pem on any bytes, then the chain (keystore_target.hpp).
+#include "keystore_target.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return ssoc::fuzz::run_keystore_reader(ssoc::keystore::read_pem,
+                                         ssoc::fuzz::input_bytes(data, size), "sso_keystore.pem");
+}
