@@ -28,9 +28,6 @@
 namespace ssoc::saml {
 namespace {
 
-struct DSigCtxFree {
-  void operator()(xmlSecDSigCtx* ctx) const noexcept { xmlSecDSigCtxDestroy(ctx); }
-};
 struct EncCtxFree {
   void operator()(xmlSecEncCtx* ctx) const noexcept { xmlSecEncCtxDestroy(ctx); }
 };
@@ -39,37 +36,6 @@ struct EncCtxFree {
 // expected for hostile input and the verdict is read from the return values, so they are
 // dropped (they may quote parts of the message, which must not reach a log).
 void quiet_errors(const char*, int, const char*, const char*, const char*, int, const char*) {}
-
-bool enable_signature_algorithms(xmlSecDSigCtx* ctx, bool allow_sha1) {
-  int rc = 0;
-  for (xmlSecTransformId id :
-       {xmlSecTransformExclC14NId, xmlSecTransformExclC14NWithCommentsId,
-        xmlSecTransformRsaSha256Id, xmlSecTransformRsaSha384Id, xmlSecTransformRsaSha512Id,
-        xmlSecTransformEcdsaSha256Id, xmlSecTransformEcdsaSha384Id, xmlSecTransformEcdsaSha512Id})
-    rc |= xmlSecDSigCtxEnableSignatureTransform(ctx, id);
-  for (xmlSecTransformId id :
-       {xmlSecTransformEnvelopedId, xmlSecTransformExclC14NId, xmlSecTransformSha256Id,
-        xmlSecTransformSha384Id, xmlSecTransformSha512Id})
-    rc |= xmlSecDSigCtxEnableReferenceTransform(ctx, id);
-  if (allow_sha1) {
-    rc |= xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformRsaSha1Id);
-    rc |= xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha1Id);
-  }
-  return rc == 0;
-}
-
-std::string attribute_of(const xmlNode* node, const char* name) {
-  return attribute(node, name).value;
-}
-
-// The ds:Reference elements of a ds:Signature's SignedInfo.
-std::vector<xmlNode*> references(const xmlNode* signature) {
-  std::vector<xmlNode*> found;
-  for (xmlNode* info : child_elements(signature, kDsigNs, "SignedInfo"))
-    for (xmlNode* reference : child_elements(info, kDsigNs, "Reference"))
-      found.push_back(reference);
-  return found;
-}
 
 }  // namespace
 
@@ -93,85 +59,6 @@ void init_xml_security() {
     // reference in a message can make it try.
     xmlSecIOCleanupCallbacks();
   });
-}
-
-Result<std::shared_ptr<const SignatureKeys>> SignatureKeys::from_certificates(
-    const std::vector<Bytes>& certificates_der) {
-  init_xml_security();
-  std::shared_ptr<SignatureKeys> keys(new SignatureKeys());
-  for (const Bytes& der : certificates_der) {
-    // The public key alone: an xmlsec key that also held the certificate would be copied, and
-    // its certificate decoded again, on every use.
-    const unsigned char* cursor = der.data();
-    ossl::X509Ptr certificate(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
-    EVP_PKEY* public_key = certificate ? X509_get_pubkey(certificate.get()) : nullptr;
-    xmlSecKeyDataPtr data = public_key != nullptr ? xmlSecOpenSSLEvpKeyAdopt(public_key) : nullptr;
-    if (data == nullptr && public_key != nullptr) EVP_PKEY_free(public_key);
-    xmlSecKeyPtr key = data != nullptr ? xmlSecKeyCreate() : nullptr;
-    if (key == nullptr || xmlSecKeySetValue(key, data) < 0) {
-      if (key != nullptr) xmlSecKeyDestroy(key);
-      if (data != nullptr) xmlSecKeyDataDestroy(data);
-      return fail(Cause::InvalidSetting,
-                  "a signing certificate of the IdP metadata holds no usable public key; download "
-                  "the metadata of this application again from the IdP");
-    }
-    keys->keys_.push_back(key);
-  }
-  if (keys->keys_.empty())
-    return fail(Cause::InvalidSetting, "the IdP metadata has no signing certificate");
-  return std::shared_ptr<const SignatureKeys>(std::move(keys));
-}
-
-SignatureKeys::~SignatureKeys() {
-  for (void* key : keys_) xmlSecKeyDestroy(static_cast<xmlSecKeyPtr>(key));
-}
-
-Result<void> SignatureKeys::verify(xmlNode* signature, xmlNode* signed_element,
-                                   bool allow_sha1) const {
-  if (signature->parent != signed_element)
-    return fail(Cause::InvalidInput, "a signature is not enveloped in the element it signs");
-  TRY(check_signature_shape(signature));
-  std::vector<xmlNode*> refs = references(signature);
-  if (refs.size() != 1)
-    return fail(Cause::InvalidInput, "a signature has " + std::to_string(refs.size()) +
-                                         " references; exactly one is allowed");
-  std::string id = attribute_of(signed_element, "ID");
-  if (id.empty() || attribute_of(refs.front(), "URI") != "#" + id)
-    return fail(Cause::InvalidInput, "a signature does not reference the element that envelops it");
-
-  std::string last_reason = "the signature does not verify with the IdP's keys";
-  for (void* stored : keys_) {
-    std::unique_ptr<xmlSecDSigCtx, DSigCtxFree> ctx(xmlSecDSigCtxCreate(nullptr));
-    if (!ctx) return fail(Cause::Internal, "out of memory verifying a signature");
-    ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
-    ctx->flags |=
-        XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS | XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
-    if (!enable_signature_algorithms(ctx.get(), allow_sha1))
-      return fail(Cause::Internal, "xmlsec refused the list of allowed algorithms");
-    // A key set here is used as it is: KeyInfo in the message is never read. The key is
-    // lent, not copied (a copy costs more than the RSA verify): xmlsec only reads it, taking
-    // its own reference to the EVP_PKEY, and it is taken back before the context is freed.
-    ctx->signKey = static_cast<xmlSecKeyPtr>(stored);
-    int verified = xmlSecDSigCtxVerify(ctx.get(), signature);
-    ctx->signKey = nullptr;
-    if (verified < 0) {
-      last_reason =
-          "the signature could not be checked (malformed, or an algorithm that is not allowed" +
-          std::string(allow_sha1 ? ")" : "; SHA-1 needs allow_sha1=true)");
-      continue;
-    }
-    if (ctx->status != xmlSecDSigStatusSucceeded) continue;
-    // xmlsec checked every reference; make sure the one it resolved is ours.
-    if (xmlSecPtrListGetSize(&ctx->signedInfoReferences) != 1)
-      return fail(Cause::InvalidInput, "a signature has more than one reference");
-    auto* ref =
-        static_cast<xmlSecDSigReferenceCtx*>(xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0));
-    if (ref == nullptr || ref->status != xmlSecDSigStatusSucceeded || ref->uri == nullptr ||
-        std::strcmp(reinterpret_cast<const char*>(ref->uri), ("#" + id).c_str()) != 0)
-      return fail(Cause::InvalidInput, "a signature reference did not verify");
-    return success();
-  }
-  return fail(Cause::InvalidInput, last_reason);
 }
 
 Result<std::shared_ptr<const DecryptionKey>> DecryptionKey::from_private_key(EVP_PKEY* key) {

@@ -1,5 +1,5 @@
-// XML Signature verification and XML Encryption decryption for SAML messages, on xmlsec
-// (OpenSSL), with the choices an SP must make itself rather than leave to defaults:
+// XML Signature verification (xml_signature.cpp: libxml2's exclusive c14n and OpenSSL) and XML
+// Encryption decryption (xmlsec, OpenSSL) for SAML messages, with the choices an SP must make itself rather than leave to defaults:
 //
 // - The key comes from the IdP's metadata only: each signature is checked with the metadata's
 //   certificates and never with a key found in the message (its KeyInfo is ignored).
@@ -12,8 +12,8 @@
 // - Decryption: RSA-OAEP key transport (PKCS#1 v1.5 is refused: it is open to Bleichenbacher's
 //   attack) and AES-GCM content (AES-CBC only inside a signed Response: unauthenticated CBC
 //   invites padding-oracle attacks), inline cipher values only, to the SP's own key only.
-// - Shapes first (xml_security_shape.hpp): nothing reaches xmlsec that could make it do more
-//   than one canonicalisation per signature or read anything outside the message.
+// - Shapes first (xml_security_shape.hpp): nothing is verified or decrypted that could make it
+//   take more than one canonicalisation per signature or read anything outside the message.
 #pragma once
 
 #include <libxml/tree.h>
@@ -27,7 +27,7 @@
 
 namespace ssoc::saml {
 
-// Initialises libxml2, xmlsec and Lasso once per process (thread-safe).
+// Initialises libxml2 and xmlsec once per process (thread-safe).
 void init_xml_security();
 
 // The IdP's signing keys, read once from its metadata certificates.
@@ -47,7 +47,7 @@ class SignatureKeys {
 
  private:
   SignatureKeys() = default;
-  std::vector<void*> keys_;  // xmlSecKeyPtr, owned
+  std::vector<ossl::Pkey> keys_;  // RSA or EC public keys
 };
 
 // The SP's decryption key for EncryptedAssertion.
