@@ -190,22 +190,6 @@ double self_cpu_seconds() {
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-// The whole machine from the first line of /proc/stat, in seconds.
-struct MachineTimes {
-  double busy = 0, steal = 0;
-};
-
-MachineTimes machine_times() {
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
-                     steal = 0;
-  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
-  double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
-  return {static_cast<double>(user + nice + system + irq + softirq + steal) / hz,
-          static_cast<double>(steal) / hz};
-}
-
 // ---- Responses and what the peers answer. ----
 
 struct Target {
@@ -383,22 +367,6 @@ double percentile(const std::vector<double>& sorted, double q) {
 
 bool disturbed(const Run& r, double max_outside) {
   return r.outside_cores > max_outside || r.steal_cores > 0.05;
-}
-
-// Waits (up to 30 s) until the machine is quiet: less than `max_outside` cores busy while we are
-// idle. Returns the busy cores last seen.
-double wait_for_quiet(double max_outside) {
-  double busy = 0;
-  for (int i = 0; i < 30; ++i) {
-    MachineTimes before = machine_times();
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    busy = (machine_times().busy - before.busy) / 0.5;
-    if (busy <= max_outside) return busy;
-    if (i == 0) std::printf("  outside load %.2f cores: waiting for it to pass\n", busy);
-    std::fflush(stdout);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-  return busy;
 }
 
 void print_run(const Options& o, int connections, const Run& r, const char* note) {
