@@ -224,7 +224,7 @@ TEST(Login, TwoSimultaneousFirstLoginsOfOneUserGetTheSamePassword) {
         forge::form_body(forge::make_response(fx.spec(begun.back())), begun.back().relay_state));
   }
   std::vector<std::string> passwords(kLogins);
-  std::vector<bool> created(kLogins);
+  std::vector<char> created(kLogins);
   std::vector<std::thread> threads;
   for (int i = 0; i < kLogins; ++i)
     threads.emplace_back([&, i] {
