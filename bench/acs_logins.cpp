@@ -89,19 +89,6 @@ std::string status_field(pid_t pid, const std::string& name) {
   return "?";
 }
 
-Bytes ca_der(const fs::path& pem) {
-  ossl::Bio bio(BIO_new_file(pem.c_str(), "r"));
-  std::vector<ossl::X509Ptr> certs;
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
-    certs.emplace_back(cert);
-  ERR_clear_error();
-  unsigned char* der = nullptr;
-  int size = i2d_X509(certs.back().get(), &der);
-  Bytes out(der, der + size);
-  OPENSSL_free(der);
-  return out;
-}
-
 void write_text(const fs::path& file, const std::string& text) {
   test::write_all(file, as_bytes(text));
   fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
@@ -142,7 +129,7 @@ void start_service(Setup& s) {
             "start", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  s.client_tls = *http::make_client_tls({ca_der(s.chain.pem)});
+  s.client_tls = *http::make_client_tls({test::chain_ca_der(s.chain.pem)});
   for (int i = 0; i < 300; ++i) {
     if (TestClient::connect(s.service.port, s.client_tls.get())) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -11,8 +11,6 @@
 //
 //   bench_startup [--quick] [--runs N] [--trace]
 #include <fcntl.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,19 +36,6 @@ namespace forge = ssoc::test::saml;
 using ssoc::http::test::TestClient;
 
 constexpr const char* kIdp = "https://idp.test/metadata";
-
-// The CA of the test chain (the last certificate of its PEM), which the client trusts.
-Bytes ca_der(const fs::path& pem) {
-  ossl::Bio bio(BIO_new_file(pem.c_str(), "r"));
-  ossl::X509Ptr last;
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) last.reset(cert);
-  ERR_clear_error();
-  unsigned char* der = nullptr;
-  int size = i2d_X509(last.get(), &der);
-  Bytes out(der, der + size);
-  OPENSSL_free(der);
-  return out;
-}
 
 struct Folder {
   std::string name;
@@ -280,7 +265,7 @@ int main(int argc, char** argv) {
     Folder plain = configure(dir, "plain", "", chain, metadata);
     if (!fs::exists(sks.data / "instance.encp") || fs::exists(plain.data / "sks.properties"))
       throw std::runtime_error("the folders are not what they should be");
-    auto tls = *http::make_client_tls({ca_der(chain.pem)});
+    auto tls = *http::make_client_tls({test::chain_ca_der(chain.pem)});
 
     start_until_ready(sks, tls.get());
     start_until_ready(plain, tls.get());

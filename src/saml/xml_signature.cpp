@@ -56,6 +56,23 @@ constexpr DigestAlgorithm kDigestAlgorithms[] = {
     {"http://www.w3.org/2000/09/xmldsig#sha1", "SHA1", true},
 };
 
+// The digests, fetched once (thread-safe static initialisation): an implicit fetch by name
+// takes OpenSSL's method-store locks on every call, and logins run on several threads at once.
+const EVP_MD* fetched_digest(std::string_view name) {
+  struct Digests {
+    ossl::Md sha1{EVP_MD_fetch(nullptr, "SHA1", nullptr)};
+    ossl::Md sha256{EVP_MD_fetch(nullptr, "SHA256", nullptr)};
+    ossl::Md sha384{EVP_MD_fetch(nullptr, "SHA384", nullptr)};
+    ossl::Md sha512{EVP_MD_fetch(nullptr, "SHA512", nullptr)};
+  };
+  static const Digests digests;
+  if (name == "SHA1") return digests.sha1.get();
+  if (name == "SHA256") return digests.sha256.get();
+  if (name == "SHA384") return digests.sha384.get();
+  if (name == "SHA512") return digests.sha512.get();
+  return nullptr;
+}
+
 Error refused(std::string what) {
   return fail(Cause::InvalidInput, std::move(what));
 }
@@ -171,8 +188,9 @@ bool signature_verifies(EVP_PKEY* key, const SignatureAlgorithm& algorithm, Byte
     value = der;
   }
   ossl::MdCtx ctx(EVP_MD_CTX_new());
-  bool ok = ctx && EVP_DigestVerifyInit_ex(ctx.get(), nullptr, algorithm.digest, nullptr, nullptr,
-                                           key, nullptr) == 1 &&
+  const EVP_MD* md = fetched_digest(algorithm.digest);
+  bool ok = ctx && md != nullptr &&
+            EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
             EVP_DigestVerify(ctx.get(), value.data(), value.size(),
                              reinterpret_cast<const unsigned char*>(signed_info.data()),
                              signed_info.size()) == 1;
@@ -242,7 +260,7 @@ Result<void> SignatureKeys::verify(xmlNode* signature, xmlNode* signed_element,
   unsigned char computed[EVP_MAX_MD_SIZE];
   unsigned int computed_size = 0;
   if (EVP_Digest(content.data(), content.size(), computed, &computed_size,
-                 EVP_get_digestbyname(digest->name), nullptr) != 1)
+                 fetched_digest(digest->name), nullptr) != 1)
     return fail(Cause::Internal, "OpenSSL could not compute a digest: " + ossl::last_error());
   auto expected = base64_content(digest_value);
   if (!expected || expected->size() != computed_size ||

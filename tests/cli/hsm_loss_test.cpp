@@ -8,8 +8,6 @@
 // The network module is told to wait a minute per call (timeout_ms=60000), so that only SSO
 // Connect's own deadline (hsm_timeout, sks.properties) can end the wait for a frozen HSM.
 #include <gtest/gtest.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
 
 #include <chrono>
 
@@ -31,18 +29,6 @@ using http::test::TestClient;
 
 constexpr const char* kAllowedRedirect = "https://vault.example.test/done";
 constexpr const char* kSksLine = "Unable to use Secure Key Storage: hsm-unreachable: ";
-
-Bytes last_certificate_der(const fs::path& pem) {
-  ossl::Bio bio(BIO_new_file(pem.c_str(), "r"));
-  ossl::X509Ptr last;
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) last.reset(cert);
-  ERR_clear_error();
-  unsigned char* der = nullptr;
-  int size = i2d_X509(last.get(), &der);
-  Bytes out(der, der + size);
-  OPENSSL_free(der);
-  return out;
-}
 
 class HsmLoss : public ::testing::Test {
  protected:
@@ -66,7 +52,7 @@ class HsmLoss : public ::testing::Test {
         "\nsks_password=" + fx.token.pin + "\n");
     ASSERT_EQ(configured.status, 0) << configured.err;
     ASSERT_TRUE(fs::exists(fx.data / "sks.properties"));
-    tls = *http::make_client_tls({last_certificate_der(fx.chain.pem)});
+    tls = *http::make_client_tls({test::chain_ca_der(fx.chain.pem)});
   }
 
   // `ssoconnect config --answers` with these answers.

@@ -12,8 +12,6 @@
 //    passwords it delivered (read as root through /proc/PID/mem, the service stopped meanwhile).
 #include <grp.h>
 #include <gtest/gtest.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
 
 #include <fstream>
 #include <set>
@@ -36,18 +34,6 @@ namespace {
 using http::test::get_request;
 using http::test::post_request;
 using http::test::TestClient;
-
-Bytes last_der_certificate(const fs::path& pem) {
-  ossl::Bio bio(BIO_new_file(pem.c_str(), "r"));
-  ossl::X509Ptr last;
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) last.reset(cert);
-  ERR_clear_error();
-  unsigned char* der = nullptr;
-  int size = i2d_X509(last.get(), &der);
-  Bytes out(der, der + size);
-  OPENSSL_free(der);
-  return out;
-}
 
 std::string text_of_bytes(ByteView bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -173,7 +159,7 @@ class WholeFlow : public ::testing::Test {
     CliResult configured = cli("config.log", {"config", "--answers", answers.string()});
     ASSERT_EQ(configured.status, 0) << configured.err;
     ASSERT_TRUE(fs::exists(fx.data / "instance.encp"));
-    tls = *http::make_client_tls({last_der_certificate(fx.chain.pem)});
+    tls = *http::make_client_tls({test::chain_ca_der(fx.chain.pem)});
   }
 
   CliResult cli(const std::string& log, std::vector<std::string> args) const {

@@ -1,8 +1,6 @@
 // The service behind its real HTTPS listener: endpoints, the size limit, and hostile responses
 // posted by many clients at once while real logins go through.
 #include <gtest/gtest.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
 
 #include <atomic>
 #include <thread>
@@ -18,18 +16,6 @@ using http::test::get_request;
 using http::test::post_request;
 using http::test::TestClient;
 
-Bytes last_certificate_der(const fs::path& pem) {
-  ossl::Bio bio(BIO_new_file(pem.c_str(), "r"));
-  ossl::X509Ptr last;
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) last.reset(cert);
-  ERR_clear_error();
-  unsigned char* der = nullptr;
-  int size = i2d_X509(last.get(), &der);
-  Bytes out(der, der + size);
-  OPENSSL_free(der);
-  return out;
-}
-
 struct HttpsFixture : LoginFixture {
   std::unique_ptr<service::Service> service;
   std::shared_ptr<SSL_CTX> client_tls;
@@ -42,7 +28,7 @@ struct HttpsFixture : LoginFixture {
     auto started = service::Service::start(listening, std::move(own_store).value());
     if (!started) throw std::runtime_error(started.error().describe());
     service = std::move(started).value();
-    client_tls = *http::make_client_tls({last_certificate_der(chain.pem)});
+    client_tls = *http::make_client_tls({test::chain_ca_der(chain.pem)});
   }
   std::unique_ptr<TestClient> connect() const {
     std::string why;

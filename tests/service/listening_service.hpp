@@ -5,8 +5,6 @@
 // AuthnRequest.
 #pragma once
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
 
 #include <latch>
 #include <thread>
@@ -16,18 +14,6 @@
 #include "service/service_fixture.hpp"
 
 namespace ssoc::test {
-
-inline Bytes last_certificate_of(const fs::path& pem) {
-  ossl::Bio bio(BIO_new_file(pem.c_str(), "r"));
-  ossl::X509Ptr last;
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) last.reset(cert);
-  ERR_clear_error();
-  unsigned char* der = nullptr;
-  int size = i2d_X509(last.get(), &der);
-  Bytes out(der, der + size);
-  OPENSSL_free(der);
-  return out;
-}
 
 // Runs `body(i)` on `count` threads released at the same instant, and joins them.
 template <class Body>
@@ -54,7 +40,7 @@ struct ListeningService : LoginFixture {
     auto started = service::Service::start(listening, std::move(own_store).value());
     if (!started) throw std::runtime_error(started.error().describe());
     service = std::move(started).value();
-    client_tls = *http::make_client_tls({last_certificate_of(chain.pem)});
+    client_tls = *http::make_client_tls({test::chain_ca_der(chain.pem)});
   }
 
   // An HTTPS connection (handshake done); null, with a test failure, if it cannot be made.

@@ -21,8 +21,6 @@
 // Exit status 77 (ctest's skip) when /proc/PID/fd of the service cannot be read: the service is
 // not dumpable, so only root may count its descriptors.
 #include <fcntl.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -149,18 +147,6 @@ std::uintmax_t database_bytes(const fs::path& file) {
   return bytes;
 }
 
-Bytes last_certificate_der(const fs::path& pem) {
-  ossl::Bio bio(BIO_new_file(pem.c_str(), "r"));
-  ossl::X509Ptr last;
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) last.reset(cert);
-  ERR_clear_error();
-  unsigned char* der = nullptr;
-  int size = i2d_X509(last.get(), &der);
-  Bytes out(der, der + size);
-  OPENSSL_free(der);
-  return out;
-}
-
 void write_text(const fs::path& file, const std::string& text) {
   test::write_all(file, as_bytes(text));
   fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
@@ -204,7 +190,7 @@ void start_service(Setup& s) {
             "start", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  s.client_tls = *http::make_client_tls({last_certificate_der(s.chain.pem)});
+  s.client_tls = *http::make_client_tls({test::chain_ca_der(s.chain.pem)});
   for (int i = 0; i < 500; ++i) {
     if (TestClient::connect(s.service.port, s.client_tls.get())) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -16,6 +18,7 @@
 #include <stdexcept>
 
 #include "common/encoding.hpp"
+#include "common/openssl.hpp"
 
 namespace ssoc::test {
 
@@ -126,6 +129,20 @@ TestChain make_test_chain(const fs::path& dir, const std::string& common_name) {
   if (!bytes) throw std::runtime_error("bad leaf.spki.sha1");
   chain.leaf_spki_sha1 = *bytes;
   return chain;
+}
+
+Bytes chain_ca_der(const fs::path& pem) {
+  ossl::Bio bio(BIO_new_file(pem.c_str(), "r"));
+  if (!bio) throw std::runtime_error("cannot read " + pem.string());
+  ossl::X509Ptr last;
+  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) last.reset(cert);
+  ERR_clear_error();
+  unsigned char* der = nullptr;
+  int size = last ? i2d_X509(last.get(), &der) : -1;
+  if (size <= 0) throw std::runtime_error("no certificate in " + pem.string());
+  Bytes out(der, der + size);
+  OPENSSL_free(der);
+  return out;
 }
 
 std::string pem_body(const fs::path& pem, const std::string& indent) {

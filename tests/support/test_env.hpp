@@ -64,6 +64,10 @@ TestChain make_test_chain(const fs::path& dir, const std::string& common_name = 
 // preceded by `indent`.
 std::string pem_body(const fs::path& pem, const std::string& indent = {});
 
+// The CA of a test chain (the last certificate of its PEM file), DER: what a test's HTTPS
+// client trusts.
+Bytes chain_ca_der(const fs::path& pem);
+
 // A socket listening on 127.0.0.1 at a port the kernel chose (a busy port); closed when it dies.
 class Listener {
  public:
