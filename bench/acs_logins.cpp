@@ -316,9 +316,10 @@ int main(int argc, char** argv) {
   start_service(s);
   std::printf("ACS logins through the real service over HTTPS keep-alive (loopback, %u cores)\n",
               std::thread::hardware_concurrency());
-  std::printf("  %zu logins per run (transactions + signed responses made first, %zu users; the "
-              "first run creates them)\n",
-              per_level, users);
+  std::printf(
+      "  %zu logins per run (transactions + signed responses made first, %zu users; the "
+      "first run creates them)\n",
+      per_level, users);
   std::printf("  service RSS after start-up: %s\n", status_field(s.service.pid, "VmRSS").c_str());
   std::fflush(stdout);
   std::vector<std::string> pings(quick ? 200 : 5000, ssoc::http::test::get_request("/ping"));

@@ -134,8 +134,9 @@ Result<ServiceProvider::AuthnRequest> ServiceProvider::make_authn_request(
     std::string_view relay_state) const {
   auto random = TRY(ossl::random_bytes(20));
   std::string id = "_" + hex_encode(random);
-  std::string xml = authn_request_xml(id, static_cast<std::int64_t>(std::time(nullptr)),
-                                      idp_.sso_redirect_url, settings_.acs_url, settings_.entity_id);
+  std::string xml =
+      authn_request_xml(id, static_cast<std::int64_t>(std::time(nullptr)), idp_.sso_redirect_url,
+                        settings_.acs_url, settings_.entity_id);
   std::string url = TRY(redirect_url(idp_.sso_redirect_url, xml, relay_state,
                                      settings_.sign_requests ? key_.get() : nullptr));
   return AuthnRequest{std::move(url), id};

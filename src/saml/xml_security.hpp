@@ -1,5 +1,6 @@
 // XML Signature verification (xml_signature.cpp: libxml2's exclusive c14n and OpenSSL) and XML
-// Encryption decryption (xmlsec, OpenSSL) for SAML messages, with the choices an SP must make itself rather than leave to defaults:
+// Encryption decryption (xmlsec, OpenSSL) for SAML messages, with the choices an SP must make
+// itself rather than leave to defaults:
 //
 // - The key comes from the IdP's metadata only: each signature is checked with the metadata's
 //   certificates and never with a key found in the message (its KeyInfo is ignored).

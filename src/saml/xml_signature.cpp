@@ -268,8 +268,8 @@ Result<void> SignatureKeys::verify(xmlNode* signature, xmlNode* signed_element,
     return refused("a signature reference did not verify (the signed element was changed)");
 
   // 2. SignedInfo.
-  std::string info =
-      TRY(exclusive_c14n(signed_element->doc, {signed_info, nullptr}, inclusive_prefixes(c14n_method)));
+  std::string info = TRY(
+      exclusive_c14n(signed_element->doc, {signed_info, nullptr}, inclusive_prefixes(c14n_method)));
   auto value = base64_content(signature_value);
   if (!value || value->empty()) return refused("a SignatureValue is not base64");
   for (const ossl::Pkey& key : keys_)

@@ -76,7 +76,7 @@ Result<bool> Store::remember_assertion(std::string_view assertion_id, std::int64
 }
 
 Result<Store::CompletedLogin> Store::complete_login(std::string_view transaction_id,
-                                                   std::int64_t now, const LoginRecord& login) {
+                                                    std::int64_t now, const LoginRecord& login) {
   TRY(check_id("the login transaction id", transaction_id));
   TRY(check_id("the assertion id", login.assertion_id));
   TRY(check_id("the user id", login.user_id));

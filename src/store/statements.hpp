@@ -16,7 +16,7 @@ enum class Sql : std::size_t {
   InsertUser,
   RecordLogin,
   RecordEnabledLogin,  // RecordLogin for a user who is not disabled
-  ListUsers,  // (after id, limit) -> the user columns, ordered by id
+  ListUsers,           // (after id, limit) -> the user columns, ordered by id
   DeleteUser,
   SetDisabled,
   AddTransaction,

@@ -143,7 +143,8 @@ Result<std::pair<User, bool>> Store::insert_user_if_absent(const User& user) {
   std::lock_guard lock(s.mutex);
   // The usual case, an existing user, costs one read and no sync. Every row found here was
   // committed durably by the call that created it.
-  if (std::optional<User> existing = TRY(find_user_row(s, user.id))) return std::pair{*existing, false};
+  if (std::optional<User> existing = TRY(find_user_row(s, user.id)))
+    return std::pair{*existing, false};
 
   SyncedCommits synced = TRY(SyncedCommits::start(*s.connection));
   WriteTransaction transaction = TRY(WriteTransaction::begin(s, "store a new user"));

@@ -61,9 +61,11 @@ class Signature : public ::testing::Test {
 };
 
 TEST_F(Signature, AcceptsWhatXmlsecSignedWithEveryAllowedAlgorithm) {
-  for (auto [digest, method] : std::vector<std::pair<std::string, std::string>>{
-           {"sha256", "rsa-sha256"}, {"sha384", "rsa-sha384"}, {"sha512", "rsa-sha512"},
-           {"sha256", "rsa-sha512"}}) {
+  for (auto [digest, method] :
+       std::vector<std::pair<std::string, std::string>>{{"sha256", "rsa-sha256"},
+                                                        {"sha384", "rsa-sha384"},
+                                                        {"sha512", "rsa-sha512"},
+                                                        {"sha256", "rsa-sha512"}}) {
     forge::ResponseSpec s = spec();
     s.digest = digest;
     s.signature = method;
@@ -92,9 +94,8 @@ TEST_F(Signature, RefusesAnotherKey) {
 TEST_F(Signature, RefusesAChangeToTheSignedElement) {
   std::string xml = forge::make_response(spec());
   // The Issuer of the Response is covered; so is any attribute of it.
-  EXPECT_FALSE(verify_response(
-      forge::replace_after_signing(xml, "https://idp.test/metadata</saml:Issuer>",
-                                   "https://idq.test/metadata</saml:Issuer>")));
+  EXPECT_FALSE(verify_response(forge::replace_after_signing(
+      xml, "https://idp.test/metadata</saml:Issuer>", "https://idq.test/metadata</saml:Issuer>")));
   EXPECT_FALSE(verify_response(forge::replace_after_signing(
       xml, "Destination=\"https://sso.test/saml/acs\"", "Destination=\"https://sso.test/acs\"")));
   EXPECT_FALSE(verify_response(

@@ -84,19 +84,20 @@ std::vector<Case> cases() {
                  plain([](LoginFixture&, forge::ResponseSpec& s) { s.sign_assertion = false; })});
   all.push_back({"assertion signed only", true,
                  plain([](LoginFixture&, forge::ResponseSpec& s) { s.sign_response = false; })});
-  all.push_back({"encrypted, AES-256-GCM", true, plain([](LoginFixture& fx, forge::ResponseSpec& s) {
-                   s.encrypt_to_cert_pem_file = fx.chain.pem.string();
-                 })});
+  all.push_back(
+      {"encrypted, AES-256-GCM", true, plain([](LoginFixture& fx, forge::ResponseSpec& s) {
+         s.encrypt_to_cert_pem_file = fx.chain.pem.string();
+       })});
   all.push_back({"not signed", false, plain([](LoginFixture&, forge::ResponseSpec& s) {
                    s.sign_response = s.sign_assertion = false;
                  })});
   all.push_back({"signed by another key", false,
                  plain([](LoginFixture& fx, forge::ResponseSpec& s) { s.signer = fx.other_idp; })});
-  all.push_back({"RSA PKCS#1 v1.5 key transport", false,
-                 plain([](LoginFixture& fx, forge::ResponseSpec& s) {
-                   s.encrypt_to_cert_pem_file = fx.chain.pem.string();
-                   s.key_transport = "rsa-1_5";
-                 })});
+  all.push_back(
+      {"RSA PKCS#1 v1.5 key transport", false, plain([](LoginFixture& fx, forge::ResponseSpec& s) {
+         s.encrypt_to_cert_pem_file = fx.chain.pem.string();
+         s.key_transport = "rsa-1_5";
+       })});
   all.push_back({"AES-CBC in an unsigned response", false,
                  plain([](LoginFixture& fx, forge::ResponseSpec& s) {
                    s.encrypt_to_cert_pem_file = fx.chain.pem.string();
@@ -112,19 +113,20 @@ std::vector<Case> cases() {
                                        "evil@example.test");
                    }});
   for (auto place : {forge::DuplicatePlace::after_original, forge::DuplicatePlace::before_original})
-    all.push_back({"duplicate assertion ID", false,
-                   [place](LoginFixture& fx, const LoginFixture::Begun& b) {
-                     return forge::duplicate_assertion_id(forge::make_response(fx.spec(b)),
-                                                          "evil@example.test", place);
-                   }});
-  all.push_back({"NameID changed after signing", false,
-                 [](LoginFixture& fx, const LoginFixture::Begun& b) {
-                   return forge::replace_after_signing(forge::make_response(fx.spec(b)),
-                                                       "alice@example.test", "evil@example.test");
-                 }});
-  all.push_back({"comment in the NameID", false, [](LoginFixture& fx, const LoginFixture::Begun& b) {
-                   return forge::insert_comment_in_name_id(forge::make_response(fx.spec(b)), 5);
-                 }});
+    all.push_back(
+        {"duplicate assertion ID", false, [place](LoginFixture& fx, const LoginFixture::Begun& b) {
+           return forge::duplicate_assertion_id(forge::make_response(fx.spec(b)),
+                                                "evil@example.test", place);
+         }});
+  all.push_back(
+      {"NameID changed after signing", false, [](LoginFixture& fx, const LoginFixture::Begun& b) {
+         return forge::replace_after_signing(forge::make_response(fx.spec(b)), "alice@example.test",
+                                             "evil@example.test");
+       }});
+  all.push_back(
+      {"comment in the NameID", false, [](LoginFixture& fx, const LoginFixture::Begun& b) {
+         return forge::insert_comment_in_name_id(forge::make_response(fx.spec(b)), 5);
+       }});
   return all;
 }
 

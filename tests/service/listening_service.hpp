@@ -5,7 +5,6 @@
 // AuthnRequest.
 #pragma once
 
-
 #include <latch>
 #include <thread>
 
