@@ -397,6 +397,11 @@ TEST(NotDumpable, AnotherProcessOfTheSameUserCannotOpenTheServicesMemory) {
 // without being wiped is what this test is for.
 TEST_F(WholeFlow, NoMasterPasswordStaysInTheServicesMemoryAfterItsResponse) {
   if (::geteuid() != 0) GTEST_SKIP() << "reading another process's memory needs root";
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's allocator reserves terabytes of writable address space for the heap, which cannot
+  // be read whole; the release build's run of this test searches the real heap.
+  GTEST_SKIP() << "the service's heap under AddressSanitizer is a reserved region of terabytes";
+#endif
   RunningService service(fx.data, logs / "service.log");
   ASSERT_TRUE(service.wait_for_log(" ready")) << text_of(logs / "service.log");
   std::map<std::string, std::string> passwords = log_in_users();
